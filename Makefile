@@ -1,0 +1,63 @@
+# One entry point. `make demo` runs the main job; `make test` runs every test.
+# Both install what is missing first (Python venv, Kafka jars, promtool).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup test lint typecheck unit demo replay bench broker-start broker-stop broker-status topics clean
+
+help:
+	@echo "make demo      start the local broker, worker, gateways and simulator; live view (Ctrl-C stops)"
+	@echo "make test      lint, type-check and run every test (starts its own broker)"
+	@echo "make replay    replay simulated days as fast as possible and print the report"
+	@echo "make bench     benchmarks on the local broker (prints a table)"
+	@echo "make broker-start | broker-stop | broker-status | topics"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@bash deploy/install-system.sh
+	@deploy/local/kafka.sh install
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: setup lint typecheck
+	$(BIN)/pytest -q
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit tests/agents
+
+demo: setup
+	$(BIN)/collectctl demo
+
+replay: setup
+	$(BIN)/collectctl replay --days 90
+
+bench: setup
+	$(BIN)/python -m bench
+
+broker-start: setup
+	deploy/local/kafka.sh start
+
+broker-stop:
+	deploy/local/kafka.sh stop
+
+broker-status:
+	deploy/local/kafka.sh status
+
+topics: setup
+	$(BIN)/collectctl topics create
+
+clean:
+	rm -rf $(VENV) .state .mypy_cache .ruff_cache .pytest_cache

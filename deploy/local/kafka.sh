@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# A real single-node Apache Kafka (KRaft, broker+controller) on 127.0.0.1, from Maven Central jars.
+#
+#   deploy/local/kafka.sh install   resolve the pinned jars into the cache (once; later runs are instant)
+#   deploy/local/kafka.sh start     format storage if needed, start, wait until ready (idempotent)
+#   deploy/local/kafka.sh status    running / stopped, exit 0 / 3
+#   deploy/local/kafka.sh stop      stop cleanly (SIGTERM, then SIGKILL after a grace period)
+#   deploy/local/kafka.sh logs      tail the broker log
+#
+# Settings (environment):
+#   KAFKA_PORT             client port                 (default 19092)
+#   KAFKA_CONTROLLER_PORT  controller port             (default KAFKA_PORT+1)
+#   KAFKA_HEAP             JVM heap                    (default 512m)
+#   COLLECTIONS_CACHE      jar cache, outside the tree (default ~/.cache/collections-pipeline)
+#   KAFKA_RUN_DIR          data, logs and pid file     (default $COLLECTIONS_CACHE/run-$KAFKA_PORT)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+port=${KAFKA_PORT:-19092}
+cport=${KAFKA_CONTROLLER_PORT:-$((port + 1))}
+heap=${KAFKA_HEAP:-512m}
+cache=${COLLECTIONS_CACHE:-$HOME/.cache/collections-pipeline}
+kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")
+libs=$cache/kafka-$kafka_version/libs
+run=${KAFKA_RUN_DIR:-$cache/run-$port}
+pidfile=$run/kafka.pid
+log=$run/logs/server.log
+
+say() { printf 'kafka: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+running_pid() {
+  [[ -f $pidfile ]] || return 1
+  local pid
+  pid=$(<"$pidfile")
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null; then
+    echo "$pid"
+    return 0
+  fi
+  return 1
+}
+
+install() {
+  if [[ -f $libs/.complete ]]; then return 0; fi
+  command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven)"
+  command -v java >/dev/null || die "java not found: install a JDK 17+"
+  say "resolving Apache Kafka $kafka_version jars from Maven Central into $libs (first run only)"
+  rm -rf "$libs"
+  mkdir -p "$libs"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$libs" \
+    || die "maven could not resolve the Kafka jars (see output above)"
+  touch "$libs/.complete"
+}
+
+write_config() {
+  mkdir -p "$run/data" "$run/logs"
+  sed -e "s|@PORT@|$port|g" -e "s|@CPORT@|$cport|g" -e "s|@DATA@|$run/data|g" \
+    "$here/server.properties" >"$run/server.properties"
+  sed -e "s|@LOG@|$log|g" "$here/log4j2.properties" >"$run/log4j2.properties"
+}
+
+java_cmd() {
+  java "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$run/log4j2.properties" -cp "$libs/*" "$@"
+}
+
+format_storage() {
+  [[ -f $run/data/meta.properties ]] && return 0
+  local id
+  id=$(java_cmd kafka.tools.StorageTool random-uuid | tail -n 1)
+  java_cmd kafka.tools.StorageTool format -t "$id" -c "$run/server.properties" --standalone -g \
+    >"$run/logs/format.log" 2>&1 || { cat "$run/logs/format.log" >&2; die "storage format failed"; }
+}
+
+wait_ready() {
+  local pid=$1 deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "the broker exited during start-up; last log lines:"
+      tail -n 40 "$log" "$run/logs/stdout.log" 2>/dev/null >&2 || true
+      rm -f "$pidfile"
+      exit 1
+    fi
+    if port_open "$port" && grep -q 'Kafka Server started' "$log" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  say "not ready after ${KAFKA_START_TIMEOUT:-90}s; last log lines:"
+  tail -n 40 "$log" >&2 || true
+  exit 1
+}
+
+start() {
+  local pid
+  if pid=$(running_pid); then
+    say "already running (pid $pid) on 127.0.0.1:$port"
+    return 0
+  fi
+  rm -f "$pidfile"
+  for p in "$port" "$cport"; do
+    port_open "$p" && die "port $p is in use by another process (a broker from another checkout, or a crashed one?). Free it or choose other ports: KAFKA_PORT=... $0 start"
+  done
+  install
+  write_config
+  format_storage
+  : >"$log"
+  local t0=$SECONDS
+  # setsid: the broker outlives the calling shell; its own session so a terminal's Ctrl-C does not hit it.
+  setsid bash -c 'exec "$@"' _ java "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -Djava.awt.headless=true "-Dlog4j2.configurationFile=$run/log4j2.properties" \
+    -cp "$libs/*" kafka.Kafka "$run/server.properties" >"$run/logs/stdout.log" 2>&1 </dev/null &
+  pid=$!
+  echo "$pid" >"$pidfile"
+  wait_ready "$pid"
+  say "ready on 127.0.0.1:$port (pid $pid, started in $((SECONDS - t0))s; data $run/data)"
+}
+
+stop() {
+  local pid
+  if ! pid=$(running_pid); then
+    rm -f "$pidfile"
+    say "not running"
+    return 0
+  fi
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "did not stop within 30s; killing"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  say "stopped"
+}
+
+status() {
+  local pid
+  if pid=$(running_pid); then
+    echo "running pid=$pid bootstrap=127.0.0.1:$port data=$run/data"
+  else
+    echo "stopped (bootstrap would be 127.0.0.1:$port)"
+    return 3
+  fi
+}
+
+case ${1:-} in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  restart) stop; start ;;
+  logs) tail -n "${2:-100}" "$log" ;;
+  wipe) stop; rm -rf "$run"; say "removed $run" ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
+esac

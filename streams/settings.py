@@ -1,0 +1,80 @@
+"""Settings: the one place that reads the environment.
+
+Every other module takes values as arguments. ``Settings.from_env()`` is called by entry
+points (CLI, worker, demo); tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+ClockMode = Literal["wall", "event"]
+
+PREFIX = "COLLECTIONS_"
+
+
+class SettingsError(ValueError):
+    """A setting from the environment is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    app_id: str = "collections-pipeline"
+    # faust store URL: "rocksdb://" in production, "memory://" for unit tests
+    store: str = "rocksdb://"
+    data_dir: Path = Path(".state")
+    clock: ClockMode = "wall"
+    strategy_file: Path | None = None  # None = the shipped default strategy
+    compliance_preset: str = "china"
+    partitions: int = 6
+    replication_factor: int = 1
+    metrics_port: int = 9464
+    web_port: int = 6066
+    schema_registry_url: str | None = None  # None = Avro single-object encoding
+    tick_seconds: float = 1.0
+    topic_prefix: str = ""  # tests prepend a unique prefix; production leaves it empty
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``KAFKA_BOOTSTRAP`` and ``COLLECTIONS_*`` variables over the defaults."""
+        env = os.environ if env is None else env
+        s = cls()
+        values: dict[str, object] = {}
+        if "KAFKA_BOOTSTRAP" in env:
+            values["kafka_bootstrap"] = env["KAFKA_BOOTSTRAP"]
+        for name in cls.__dataclass_fields__:
+            raw = env.get(PREFIX + name.upper())
+            if raw is None:
+                continue
+            values[name] = _parse(name, raw, getattr(s, name))
+        return replace(s, **values)  # type: ignore[arg-type]
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    key = PREFIX + name.upper()
+    if name == "clock":
+        if raw not in ("wall", "event"):
+            raise SettingsError(f"{key}={raw!r}: expected 'wall' or 'event'")
+        return raw
+    if name in ("strategy_file", "data_dir"):
+        return Path(raw) if raw else None
+    if name == "schema_registry_url":
+        return raw or None
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{key}={raw!r}: expected an integer") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"{key}={raw!r}: expected a number") from None
+    return raw

@@ -1,0 +1,44 @@
+"""Session-wide fixtures: one real Kafka broker per test run, unique names per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.kafka_broker import Broker, start_broker
+
+_broker: Broker | None = None
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of a real broker: $KAFKA_BOOTSTRAP, or a local one started here."""
+    global _broker
+    _broker = start_broker(tmp_path_factory.mktemp("kafka"))
+    try:
+        yield _broker.bootstrap
+    finally:
+        _broker.stop()
+
+
+@pytest.fixture
+def unique_name() -> Callable[[], str]:
+    """Factory of short unique names (topic prefixes, group and app ids) for one test."""
+
+    def make() -> str:
+        return "t" + uuid.uuid4().hex[:10]
+
+    return make
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _broker is None:
+        return
+    if _broker.started_here:
+        terminalreporter.write_line(
+            f"kafka: local broker {_broker.bootstrap} start-up took {_broker.startup_seconds:.1f}s"
+        )
+    else:
+        terminalreporter.write_line(f"kafka: used KAFKA_BOOTSTRAP={_broker.bootstrap}")
