@@ -1,0 +1,119 @@
+"""Checks every record must pass beyond its Avro types, run on encode and on decode.
+
+Rules go by field name, so they hold in every record that has the field: ids are not empty,
+amounts and days past due are not negative, currencies are ISO 4217 shaped, datetimes are
+timezone-aware, time zones are IANA names. A few records add cross-field rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from streams.contract.fields import Kind, fields_of, per_type
+from streams.core.model import ContactDue
+
+Check = Callable[[Any], str | None]  # returns the complaint, or None when the value is fine
+
+ID_FIELDS = frozenset({"event_id", "customer_id", "account_id", "contact_id"})
+NON_NEGATIVE = frozenset(
+    {
+        "days_past_due",
+        "overdue_amount",
+        "outstanding_balance",
+        "amount",
+        "promise_amount",
+        "amount_due",
+    }
+)
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+class ValidationError(ValueError):
+    """A record breaks a rule of the contract; the message names the record and field."""
+
+
+def validate(record: Any) -> None:
+    """Raise ``ValidationError`` naming the first field of ``record`` that breaks a rule."""
+    cls = type(record)
+    for name, check in _checks(cls):
+        value = getattr(record, name)
+        if value is None:
+            continue
+        problem = check(value)
+        if problem is not None:
+            raise ValidationError(f"{cls.__name__}.{name} {problem}")
+    if isinstance(record, ContactDue) and record.expires_at < record.due_at:
+        raise ValidationError("ContactDue.expires_at must not be before due_at")
+
+
+@per_type
+def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
+    checks: list[tuple[str, Check]] = []
+    for f in fields_of(cls):
+        if f.name in ID_FIELDS:
+            checks.append((f.name, _not_empty))
+        if f.name in NON_NEGATIVE:
+            checks.append((f.name, _not_negative))
+        if f.name == "attempt":
+            checks.append((f.name, _positive))
+        if f.name == "currency":
+            checks.append((f.name, _currency))
+        if f.name == "time_zone":
+            checks.append((f.name, _time_zone))
+        if f.kind is Kind.DATETIME:
+            checks.append((f.name, _aware))
+        if f.kind is Kind.RECORD:
+            checks.append((f.name, _nested))
+        if f.kind is Kind.RECORDS:
+            checks.append((f.name, _nested_all))
+    return tuple(checks)
+
+
+def _not_empty(value: str) -> str | None:
+    return None if value.strip() else "must not be empty"
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else f"must not be negative, got {value}"
+
+
+def _positive(value: int) -> str | None:
+    return None if value >= 1 else f"must be at least 1, got {value}"
+
+
+def _currency(value: str) -> str | None:
+    return None if CURRENCY.fullmatch(value) else f"must be an ISO 4217 code, got {value!r}"
+
+
+def _aware(value: datetime) -> str | None:
+    return None if value.utcoffset() is not None else "must be timezone-aware (UTC)"
+
+
+def _time_zone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ValueError, LookupError, OSError):  # not found is a KeyError; a folder, OSError
+        return f"must be an IANA time zone, got {value!r}"
+    return None
+
+
+def _nested(value: Any) -> str | None:
+    try:
+        validate(value)
+    except ValidationError as exc:
+        return f"-> {exc}"
+    return None
+
+
+def _nested_all(values: tuple[Any, ...]) -> str | None:
+    if not values:
+        return "must not be empty"
+    for i, value in enumerate(values):
+        problem = _nested(value)
+        if problem is not None:
+            return f"[{i}] {problem}"
+    return None
