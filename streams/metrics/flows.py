@@ -1,0 +1,79 @@
+"""Tier-flow counters: entries into delinquent tiers, recoveries from them, transitions.
+
+Recovery rate per tier is a ratio of these counters over a window (recording rules), so it
+stays right across workers and restarts.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter
+
+from streams.core.model import Tier
+from streams.metrics.figures import DELINQUENT_TIERS, check_currency
+
+
+class FlowMetrics:
+    """Entries into tiers, recoveries from them and tier-to-tier transitions (counters)."""
+
+    def __init__(self, registry: CollectorRegistry, currencies: list[str]) -> None:
+        self.entered = Counter(
+            "collections_tier_entered_accounts",
+            "Accounts that entered a delinquent tier.",
+            ["tier"],
+            registry=registry,
+        )
+        self.entered_amount = Counter(
+            "collections_tier_entered_overdue_minor_units",
+            "Overdue amount (minor units) of accounts when they entered a delinquent tier.",
+            ["tier", "currency"],
+            registry=registry,
+        )
+        self.recovered = Counter(
+            "collections_tier_recovered_accounts",
+            "Accounts that went back to current while in a delinquent tier.",
+            ["tier"],
+            registry=registry,
+        )
+        self.recovered_amount = Counter(
+            "collections_tier_recovered_overdue_minor_units",
+            "Overdue amount (minor units) accounts had when they went back to current.",
+            ["tier", "currency"],
+            registry=registry,
+        )
+        self.transitions = Counter(
+            "collections_tier_transitions",
+            "Accounts that moved from one tier to another.",
+            ["from_tier", "to_tier"],
+            registry=registry,
+        )
+        for tier in DELINQUENT_TIERS:
+            self.entered.labels(tier.value)
+            self.recovered.labels(tier.value)
+            for currency in currencies:
+                self.entered_amount.labels(tier.value, currency)
+                self.recovered_amount.labels(tier.value, currency)
+        for source in Tier:
+            for target in Tier:
+                if source is not target:
+                    self.transitions.labels(source.value, target.value)
+
+    def record_segment_change(
+        self,
+        from_tier: Tier,
+        to_tier: Tier,
+        *,
+        overdue_before: int,
+        overdue_after: int,
+        currency: str,
+    ) -> None:
+        """Count an account's tier change; a change of bucket or type alone counts nothing."""
+        if from_tier == to_tier:
+            return
+        check_currency(currency)
+        self.transitions.labels(from_tier.value, to_tier.value).inc()
+        if to_tier == Tier.CURRENT:
+            self.recovered.labels(from_tier.value).inc()
+            self.recovered_amount.labels(from_tier.value, currency).inc(max(overdue_before, 0))
+        else:
+            self.entered.labels(to_tier.value).inc()
+            self.entered_amount.labels(to_tier.value, currency).inc(max(overdue_after, 0))
