@@ -37,7 +37,10 @@ class Settings:
     web_port: int = 6066
     schema_registry_url: str | None = None  # None = Avro single-object encoding
     tick_seconds: float = 1.0
+    batch_max: int = 500  # events the agent takes at once (one producer flush per batch)
+    batch_within: float = 0.05  # seconds to wait for a batch to fill
     topic_prefix: str = ""  # tests prepend a unique prefix; production leaves it empty
+    currencies: tuple[str, ...] = ("CNY",)  # currency label values exported up front
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +68,8 @@ def _parse(name: str, raw: str, default: object) -> object:
         return Path(raw) if raw else None
     if name == "schema_registry_url":
         return raw or None
+    if name == "currencies":
+        return tuple(c.strip().upper() for c in raw.split(",") if c.strip())
     if isinstance(default, bool):
         return raw.lower() in ("1", "true", "yes")
     if isinstance(default, int):

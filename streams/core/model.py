@@ -260,6 +260,5 @@ class DeadLetter:
 
 
 Output = (
-    SegmentChanged | ContactDue | ContactSuppressed | ContactDeferred | PromiseResolved
-    | DeadLetter
+    SegmentChanged | ContactDue | ContactSuppressed | ContactDeferred | PromiseResolved | DeadLetter
 )

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from prom_assets import ROOT, rules
 from prometheus_client import CollectorRegistry
 
 from streams.metrics import PipelineMetrics, exported_metric_names
+from tests.unit.sre.prom_assets import ROOT, rules
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from prom_assets import BUILTIN_SERIES, GRAFANA, load_yaml, promql_metric_names
+
+from tests.unit.sre.prom_assets import BUILTIN_SERIES, GRAFANA, load_yaml, promql_metric_names
 
 Promtool = Callable[..., subprocess.CompletedProcess[str]]
 DASHBOARD = GRAFANA / "dashboards" / "collections-overview.json"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from prom_assets import ROOT, rules
 from prometheus_client import CollectorRegistry
 
 from streams.metrics import PipelineMetrics
+from tests.unit.sre.prom_assets import ROOT, rules
 
 DOC = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
 

@@ -7,7 +7,11 @@ import subprocess
 from collections.abc import Callable
 from typing import Any
 
-from prom_assets import (
+from prometheus_client import CollectorRegistry
+
+from streams.metrics import PipelineMetrics, render
+from streams.settings import Settings
+from tests.unit.sre.prom_assets import (
     BUILTIN_SERIES,
     PROMETHEUS,
     load_yaml,
@@ -15,10 +19,6 @@ from prom_assets import (
     rule_files,
     rules,
 )
-from prometheus_client import CollectorRegistry
-
-from streams.metrics import PipelineMetrics, render
-from streams.settings import Settings
 
 Promtool = Callable[..., subprocess.CompletedProcess[str]]
 TESTS = sorted((PROMETHEUS / "tests").glob("*_test.yml"))

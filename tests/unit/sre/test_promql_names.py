@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from prom_assets import promql_metric_names
+
+from tests.unit.sre.prom_assets import promql_metric_names
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,159 @@
+"""The policy: every threshold of the core, loaded and validated once, then passed in.
+
+:func:`load_policy` is the only function of ``streams.core`` that reads files. An invalid
+file raises :class:`ConfigError` naming the file, the path inside it and the problem, so a
+worker with a bad strategy never starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from streams.core.compliance import Compliance, parse_compliance
+from streams.core.model import Bucket, Tier
+from streams.core.parsing import ConfigError, Reader, join
+from streams.core.segmentation import Segmentation, bucket_for, tier_for
+from streams.core.strategy import Strategy, parse_strategy
+
+__all__ = ["ConfigError", "Policy", "bucket_for", "load_policy", "tier_for"]
+
+STREAMS_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_STRATEGY = STREAMS_DIR / "strategies" / "default.yaml"
+COMPLIANCE_DIR = STREAMS_DIR / "compliance"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTypeRules:
+    look_back: timedelta = timedelta(days=365)
+    wilful_broken_promises: int = 2  # broken promises in the look-back that make a wilful
+    wilful_refusals: int = 2  # refusals to pay in the look-back that make a wilful
+    silent_days: int = 45  # no payment and no right-party contact for this long ...
+    silent_min_dpd: int = 31  # ... while at least this many days past due
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRules:
+    grace_days: int = 2
+    kept_percent: int = 90  # paid >= this share of the promised amount = kept
+    reminder_days_before: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    strategy: Strategy
+    compliance: Compliance
+    segmentation: Segmentation = field(default_factory=Segmentation)
+    customer_types: CustomerTypeRules = field(default_factory=CustomerTypeRules)
+    promises: PromiseRules = field(default_factory=PromiseRules)
+    history_limit: int = 24  # episodes, broken promises, refusals kept per account
+    recent_event_limit: int = 32  # applied event ids kept per customer for replay detection
+
+
+def load_policy(strategy_file: Path | None = None, compliance_preset: str = "china") -> Policy:
+    """Load the strategy file (None = shipped default) and a compliance preset by name or path."""
+    strategy_path = strategy_file or DEFAULT_STRATEGY
+    preset_path = _preset_path(compliance_preset)
+    raw = _read(strategy_path)
+    r = Reader(str(strategy_path))
+    top = r.mapping(
+        raw, "", {"version", "experiment", "variants", "segmentation", "customer_type", "promises"}
+    )
+    return Policy(
+        strategy=parse_strategy(top, r),
+        compliance=parse_compliance(_read(preset_path), Reader(str(preset_path))),
+        segmentation=_segmentation(top.get("segmentation", {}), r),
+        customer_types=_customer_types(top.get("customer_type", {}), r),
+        promises=_promises(top.get("promises", {}), r),
+    )
+
+
+def _preset_path(preset: str) -> Path:
+    if preset.endswith((".yaml", ".yml")):
+        return Path(preset)
+    known = sorted(p.stem for p in COMPLIANCE_DIR.glob("*.yaml"))
+    if preset not in known:
+        raise ConfigError(f"compliance preset {preset!r}: unknown (expected one of {known})")
+    return COMPLIANCE_DIR / f"{preset}.yaml"
+
+
+def _read(path: Path) -> object:
+    import yaml  # only the loader needs PyYAML
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+
+
+def _starts(raw: object, path: str, r: Reader, names: dict[str, Tier | Bucket]) -> list[int]:
+    body = r.mapping(raw, path, set(names), frozenset(names))
+    starts = [r.integer(body[k], join(path, k), minimum=1) for k in names]
+    if starts != sorted(set(starts)):
+        r.fail(path, f"starts must increase strictly in the order {list(names)}")
+    return starts
+
+
+def _segmentation(raw: object, r: Reader) -> Segmentation:
+    body = r.mapping(raw, "segmentation", {"tiers", "buckets"})
+    default = Segmentation()
+    tiers, buckets = default.tier_starts, default.bucket_starts
+    if "tiers" in body:
+        names: dict[str, Tier | Bucket] = {t.value: t for t in Tier if t is not Tier.CURRENT}
+        starts = _starts(body["tiers"], "segmentation.tiers", r, names)
+        tiers = tuple(zip(starts, [t for t in Tier if t is not Tier.CURRENT], strict=True))
+    if "buckets" in body:
+        names = {b.value: b for b in Bucket if b is not Bucket.M0}
+        starts = _starts(body["buckets"], "segmentation.buckets", r, names)
+        buckets = tuple(zip(starts, [b for b in Bucket if b is not Bucket.M0], strict=True))
+    return Segmentation(tiers, buckets)
+
+
+def _customer_types(raw: object, r: Reader) -> CustomerTypeRules:
+    keys = {
+        "look_back_days",
+        "wilful_broken_promises",
+        "wilful_refusals",
+        "silent_days",
+        "silent_min_dpd",
+    }
+    body = r.mapping(raw, "customer_type", keys)
+    d = CustomerTypeRules()
+    return CustomerTypeRules(
+        look_back=timedelta(
+            days=_int(body, "look_back_days", d.look_back.days, "customer_type", r)
+        ),
+        wilful_broken_promises=_int(
+            body, "wilful_broken_promises", d.wilful_broken_promises, "customer_type", r
+        ),
+        wilful_refusals=_int(body, "wilful_refusals", d.wilful_refusals, "customer_type", r),
+        silent_days=_int(body, "silent_days", d.silent_days, "customer_type", r),
+        silent_min_dpd=_int(body, "silent_min_dpd", d.silent_min_dpd, "customer_type", r),
+    )
+
+
+def _promises(raw: object, r: Reader) -> PromiseRules:
+    body = r.mapping(raw, "promises", {"grace_days", "kept_percent", "reminder_days_before"})
+    d = PromiseRules()
+    kept = _int(body, "kept_percent", d.kept_percent, "promises", r)
+    if kept > 100:
+        r.fail("promises.kept_percent", f"expected at most 100, got {kept}")
+    return PromiseRules(
+        grace_days=_int(body, "grace_days", d.grace_days, "promises", r, minimum=0),
+        kept_percent=kept,
+        reminder_days_before=_int(
+            body, "reminder_days_before", d.reminder_days_before, "promises", r, minimum=0
+        ),
+    )
+
+
+def _int(
+    body: Mapping[str, object], key: str, default: int, path: str, r: Reader, minimum: int = 1
+) -> int:
+    return r.integer(body.get(key, default), join(path, key), minimum=minimum)

@@ -1,0 +1,78 @@
+"""Build the contact for a slot: one per customer, channel and slot, covering every overdue
+account in the worst account's currency (each amount listed), driven by the worst DPD."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from streams.core import ids
+from streams.core.cadence import plan_for
+from streams.core.config import Policy
+from streams.core.local import local_date, zone_of
+from streams.core.model import (
+    Channel,
+    ContactDue,
+    ContactSuppressed,
+    CoveredAccount,
+    SuppressionReason,
+)
+from streams.core.state import COLLECT, CustomerState, Slot
+
+
+def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Policy) -> ContactDue:
+    today = local_date(state, now)
+    accounts = state.delinquent_accounts
+    currency = accounts[0].currency if accounts else ""
+    covered = tuple(
+        CoveredAccount(a.account_id, a.dpd_on(today), a.overdue_amount)
+        for a in accounts
+        if a.currency == currency
+    )
+    dpd = max((c.days_past_due for c in covered), default=0)
+    window = policy.compliance.windows[slot.channel]
+    return ContactDue(
+        contact_id=contact_id(state, slot),
+        occurred_at=now,
+        customer_id=state.customer_id,
+        channel=slot.channel,
+        accounts=covered,
+        due_at=slot.due_at,
+        expires_at=window.closes(max(now, slot.due_at), zone_of(state)),
+        tier=policy.segmentation.tier(dpd),
+        days_past_due=dpd,
+        amount_due=sum(c.amount_due for c in covered),
+        currency=currency,
+        template=template_for(state, slot, policy),
+        attempt=slot.attempt,
+        strategy_variant=state.strategy_variant,
+        locale=state.locale,
+    )
+
+
+def contact_id(state: CustomerState, slot: Slot) -> str:
+    number = slot.attempt if slot.purpose == COLLECT else f"{slot.attempt}:{slot.purpose}"
+    return ids.contact_id(state.customer_id, slot.channel, state.episode_started, number)
+
+
+def template_for(state: CustomerState, slot: Slot, policy: Policy) -> str:
+    if slot.purpose != COLLECT:
+        return f"{slot.channel.value}.{slot.purpose}"
+    plan = plan_for(state, policy)
+    rule = plan.channels.get(slot.channel)
+    if slot.channel is Channel.LEGAL_LETTER and rule is not None and rule.stages:
+        sent = state.progress[slot.channel].attempts if slot.channel in state.progress else 0
+        return rule.stages[min(sent, len(rule.stages) - 1)]
+    return f"{slot.channel.value}.{plan.template}"
+
+
+def suppressed(
+    state: CustomerState,
+    slot: Slot,
+    reason: SuppressionReason,
+    detail: str,
+    now: datetime,
+    policy: Policy,
+) -> ContactSuppressed:
+    contact = build_contact(state, slot, now, policy)
+    event_id = ids.suppression_event_id(contact.contact_id, reason.value)
+    return ContactSuppressed(event_id, now, contact, reason, detail)

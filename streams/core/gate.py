@@ -1,0 +1,103 @@
+"""The compliance gate: every contact passes it and is sent, deferred or suppressed.
+
+Suppressed (for good, audited): hard stop, opt-out, cured, promise pending. Deferred (same
+contact id, later time): outside the channel's hours in the customer's zone, a rolling cap
+reached, or a cool-down after a conversation. Caps count per debtor over all accounts and
+channels listed in the cap; an attempt whose outcome is not known yet counts as possibly
+connected and possibly unanswered, so a late outcome can never push a count over its cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from streams.core.compliance import Cap, Compliance
+from streams.core.local import zone_of
+from streams.core.model import Outcome, SuppressionReason
+from streams.core.state import REMINDER, CustomerState, LedgerEntry, Slot
+
+CONNECTED = frozenset(
+    {
+        Outcome.ANSWERED,
+        Outcome.RIGHT_PARTY,
+        Outcome.WRONG_PARTY,
+        Outcome.PROMISE_TO_PAY,
+        Outcome.REFUSED,
+        Outcome.DISPUTE,
+        Outcome.OPT_OUT,
+    }
+)
+UNANSWERED = frozenset({Outcome.NO_ANSWER, Outcome.FAILED})
+CONVERSATION = frozenset(
+    {
+        Outcome.RIGHT_PARTY,
+        Outcome.PROMISE_TO_PAY,
+        Outcome.REFUSED,
+        Outcome.DISPUTE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    reason: SuppressionReason | None = None  # None = send now
+    until: datetime | None = None  # set = deferred to this time; unset with a reason = suppress
+    detail: str = ""
+
+    @property
+    def send(self) -> bool:
+        return self.reason is None
+
+
+def hold_reason(state: CustomerState, slot: Slot) -> tuple[SuppressionReason, str] | None:
+    """A reason to hold this slot back for good, if any."""
+    stops = state.all_hard_stops
+    if stops:
+        return SuppressionReason.HARD_STOP, ",".join(sorted(stops))
+    if slot.channel in state.all_opt_outs:
+        return SuppressionReason.OPT_OUT, slot.channel.value
+    if not state.delinquent_accounts:
+        return SuppressionReason.CURED, "no overdue account"
+    if state.pending_promise is not None and slot.purpose != REMINDER:
+        return SuppressionReason.PROMISE_PENDING, "collection paused while a promise is pending"
+    return None
+
+
+def check(state: CustomerState, slot: Slot, now: datetime, rules: Compliance) -> Verdict:
+    held = hold_reason(state, slot)
+    if held is not None:
+        return Verdict(held[0], None, held[1])
+    zone = zone_of(state)
+    window = rules.windows[slot.channel]
+    if not window.contains(now.astimezone(zone).time()):
+        return Verdict(SuppressionReason.QUIET_HOURS, window.next_open(now, zone), "contact hours")
+    for cooldown in rules.cooldowns:
+        if slot.channel not in cooldown.channels:
+            continue
+        talks = [
+            e.at
+            for e in state.ledger
+            if e.channel in cooldown.channels and e.outcome in CONVERSATION
+        ]
+        if talks and now < max(talks) + cooldown.duration:
+            until = window.next_open(max(talks) + cooldown.duration, zone)
+            return Verdict(cooldown.reason, until, cooldown.name)
+    for cap in rules.caps:
+        if slot.channel not in cap.channels:
+            continue
+        times = sorted(e.at for e in state.ledger if e.at > now - cap.window and _counts(e, cap))
+        if len(times) >= cap.limit:
+            release = times[len(times) - cap.limit] + cap.window
+            return Verdict(cap.reason, window.next_open(release, zone), cap.name)
+    return Verdict()
+
+
+def _counts(entry: LedgerEntry, cap: Cap) -> bool:
+    if entry.channel not in cap.channels:
+        return False
+    if cap.count == "attempts":
+        return not entry.inbound
+    if cap.count == "connected":
+        return entry.outcome is None or entry.outcome in CONNECTED
+    return not entry.inbound and (entry.outcome is None or entry.outcome in UNANSWERED)

@@ -1,0 +1,165 @@
+"""The pure decision functions the streaming layer calls: ``decide``, ``due``, ``next_wakeup``.
+
+``decide`` applies one input event: it updates the state, re-classifies every account
+(emitting ``SegmentChanged``) and re-plans the schedule (emitting ``ContactSuppressed`` for
+contacts a cure, hard stop, opt-out or promise cancels). It never emits a contact: contacts
+are emitted by ``due`` once their time has come and the compliance gate lets them through.
+Same state, event and ``now`` give the same outputs and ids; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from streams.core import gate
+from streams.core.cadence import customer_dpd, escalate_one_step, plan_for
+from streams.core.config import Policy
+from streams.core.contacts import build_contact, contact_id, suppressed
+from streams.core.events import apply_event
+from streams.core.local import local_date
+from streams.core.model import (
+    AccountProfile,
+    AgingSnapshot,
+    Channel,
+    ContactDeferred,
+    DeadLetter,
+    InputEvent,
+    Output,
+    PromiseStatus,
+    Repayment,
+)
+from streams.core.promises import resolve
+from streams.core.schedule import reconcile
+from streams.core.segments import reclassify
+from streams.core.state import ChannelProgress, CustomerState, LedgerEntry, Slot
+from streams.core.strategy import assign_variant
+
+LEDGER_LIMIT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    state: CustomerState
+    outputs: tuple[Output, ...]
+    changed: bool  # False: the new state equals the old one and the agent writes nothing
+
+
+def decide(
+    state: CustomerState | None, event: InputEvent, now: datetime, policy: Policy
+) -> Decision:
+    """Apply one input event; bad business input becomes a DeadLetter output, never a raise."""
+    base = state if state is not None else new_customer(event.customer_id, policy)
+    if event.customer_id != base.customer_id:
+        dead = DeadLetter("validation", f"{event.event_id}: event for another customer")
+        return Decision(base, (dead,), False)
+    if event.event_id in base.recent_event_ids:
+        return Decision(base, (), False)
+    applied = apply_event(base, event, now, policy)
+    if isinstance(applied, DeadLetter):
+        return Decision(base, (applied,), False)
+    if applied.strategy_variant not in policy.strategy.by_name:
+        applied = replace(
+            applied, strategy_variant=assign_variant(base.customer_id, policy.strategy)
+        )
+    new, segments = reclassify(base, applied, event.event_id, _reason(event), now, policy)
+    new, held = reconcile(new, now, policy, before=base)
+    changed = state is None or new != state
+    if changed:
+        recent = (*new.recent_event_ids, event.event_id)[-policy.recent_event_limit :]
+        new = replace(new, recent_event_ids=recent)
+    return Decision(new, (*segments, *held), changed)
+
+
+def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
+    """Resolve promises whose grace ended and emit every contact due at ``now``."""
+    current = _prune(state, now, policy)
+    current, resolved = resolve(current, now, policy)
+    outputs: list[Output] = [*resolved]
+    if resolved:
+        if any(r.status is PromiseStatus.BROKEN for r in resolved):
+            dpd = customer_dpd(current, local_date(current, now))
+            current = escalate_one_step(current, plan_for(current, policy), dpd)
+        cause = "promise|" + ",".join(f"{r.account_id}:{r.status}" for r in resolved)
+        cause = f"{cause}|{now.isoformat()}"
+        current, segments = reclassify(state, current, cause, "promise resolved", now, policy)
+        outputs.extend(segments)
+    current, held = reconcile(current, now, policy)
+    outputs.extend(held)
+    handled: set[Channel] = set()
+    for _ in Channel:
+        ready = [
+            current.slots[c]
+            for c in Channel
+            if c in current.slots and c not in handled and current.slots[c].due_at <= now
+        ]
+        if not ready:
+            break
+        for slot in ready:
+            handled.add(slot.channel)
+            current, output = _attempt(current, slot, now, policy)
+            outputs.append(output)
+        current, held = reconcile(current, now, policy)
+        outputs.extend(held)
+    return Decision(current, tuple(outputs), current != state)
+
+
+def next_wakeup(state: CustomerState) -> datetime | None:
+    """Earliest time at which ``due`` would do anything; None when nothing is pending."""
+    times = [slot.due_at for slot in state.slots.values()]
+    times += [a.promise.grace_ends_at for a in state.accounts.values() if a.promise is not None]
+    return min(times, default=None)
+
+
+def new_customer(customer_id: str, policy: Policy) -> CustomerState:
+    return CustomerState(
+        customer_id=customer_id,
+        time_zone=policy.compliance.time_zone,
+        strategy_variant=assign_variant(customer_id, policy.strategy),
+    )
+
+
+def _attempt(
+    state: CustomerState, slot: Slot, now: datetime, policy: Policy
+) -> tuple[CustomerState, Output]:
+    verdict = gate.check(state, slot, now, policy.compliance)
+    channel = slot.channel
+    progress = state.progress.get(channel, ChannelProgress())
+    slots = {c: s for c, s in state.slots.items() if c is not channel}
+    if verdict.send:
+        contact = build_contact(state, slot, now, policy)
+        progress = replace(
+            progress,
+            attempts=progress.attempts + 1,
+            last_at=now,
+            unanswered=progress.unanswered + 1,
+        )
+        ledger = (*state.ledger, LedgerEntry(contact.contact_id, channel, now))[-LEDGER_LIMIT:]
+        new = replace(
+            state, slots=slots, ledger=ledger, progress={**state.progress, channel: progress}
+        )
+        return new, contact
+    assert verdict.reason is not None
+    if verdict.until is not None:
+        moved = replace(slot, due_at=verdict.until, not_before=verdict.until)
+        deferred = ContactDeferred(contact_id(state, slot), channel, verdict.reason, verdict.until)
+        return replace(state, slots={**slots, channel: moved}), deferred
+    audit = suppressed(state, slot, verdict.reason, verdict.detail, now, policy)
+    progress = replace(progress, suppressed=progress.suppressed + 1)
+    return replace(state, slots=slots, progress={**state.progress, channel: progress}), audit
+
+
+def _prune(state: CustomerState, now: datetime, policy: Policy) -> CustomerState:
+    horizon = now - policy.compliance.memory
+    kept = tuple(e for e in state.ledger if e.at > horizon)
+    return state if len(kept) == len(state.ledger) else replace(state, ledger=kept)
+
+
+def _reason(event: InputEvent) -> str:
+    if isinstance(event, AgingSnapshot):
+        return "aging"
+    if isinstance(event, Repayment):
+        return "repayment"
+    if isinstance(event, AccountProfile):
+        return "profile"
+    return f"contact outcome {event.outcome.value}"

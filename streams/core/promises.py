@@ -1,0 +1,91 @@
+"""Promises to pay: record, credit payments, and decide kept or broken when grace ends.
+
+A promise pauses collection contacts (one reminder before the date is allowed). It is kept
+when the payments made while it was pending reach ``kept_percent`` of the promised amount by
+the end of the grace period; a broken promise escalates one step and counts toward wilful.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from streams.core.config import Policy
+from streams.core.local import local_date, midnight_after, zone_of
+from streams.core.model import ContactOutcome, DeadLetter, PromiseResolved, PromiseStatus
+from streams.core.state import AccountState, CustomerState, Promise
+
+
+def make_promise(
+    state: CustomerState, event: ContactOutcome, now: datetime, policy: Policy
+) -> CustomerState | DeadLetter:
+    amount, promised_for = event.promise_amount, event.promise_date
+    if amount is None or promised_for is None or amount <= 0:
+        return DeadLetter(
+            "validation", f"{event.event_id}: a promise needs an amount > 0 and a date"
+        )
+    if promised_for < local_date(state, now):
+        return DeadLetter("validation", f"{event.event_id}: promise date {promised_for} is past")
+    targets = state.delinquent_accounts
+    if event.account_id is not None:
+        targets = [a for a in targets if a.account_id == event.account_id]
+    if not targets:
+        return DeadLetter("unknown_account", f"{event.event_id}: no overdue account to promise for")
+    currency = event.currency or targets[0].currency
+    targets = [a for a in targets if a.currency == currency]
+    if not targets:
+        return DeadLetter("currency_mismatch", f"{event.event_id}: promise in {currency}")
+    last_day = promised_for + timedelta(days=policy.promises.grace_days)
+    grace_end = midnight_after(last_day, zone_of(state))
+    accounts = dict(state.accounts)
+    left = amount
+    for i, account in enumerate(targets):
+        share = left if i == len(targets) - 1 else min(left, account.overdue_amount)
+        left -= share
+        if share > 0:
+            promise = Promise(share, promised_for, grace_end, event.occurred_at)
+            accounts[account.account_id] = replace(account, promise=promise)
+    return replace(state, accounts=accounts)
+
+
+def credit(account: AccountState, amount: int) -> AccountState:
+    """Count a payment toward the account's pending promise."""
+    if account.promise is None:
+        return account
+    return replace(account, promise=replace(account.promise, paid=account.promise.paid + amount))
+
+
+def resolve(
+    state: CustomerState, now: datetime, policy: Policy
+) -> tuple[CustomerState, list[PromiseResolved]]:
+    """Decide every promise whose grace period has ended by ``now``."""
+    accounts = dict(state.accounts)
+    resolved: list[PromiseResolved] = []
+    for account_id in sorted(accounts):
+        account = accounts[account_id]
+        promise = account.promise
+        if promise is None or promise.grace_ends_at > now:
+            continue
+        kept = promise.paid * 100 >= promise.amount * policy.promises.kept_percent
+        status = PromiseStatus.KEPT if kept else PromiseStatus.BROKEN
+        resolved.append(
+            PromiseResolved(
+                state.customer_id,
+                account_id,
+                status,
+                promise.amount,
+                promise.paid,
+                account.currency,
+                now,
+            )
+        )
+        broken = account.broken_promises
+        if not kept:
+            broken = (*broken, promise.promised_for)[-policy.history_limit :]
+        accounts[account_id] = replace(account, promise=None, broken_promises=broken)
+    if not resolved:
+        return state, []
+    new = replace(state, accounts=accounts)
+    if any(r.status is PromiseStatus.BROKEN for r in resolved):
+        new = replace(new, last_broken_promise_at=now)
+    return new, resolved

@@ -1,0 +1,58 @@
+"""Keep the per-channel schedule in line with the state after every change.
+
+For each channel the cadence proposes the next slot (or none). A scheduled slot that is no
+longer wanted because of a cure, hard stop, opt-out or pending promise is cancelled with a
+``ContactSuppressed`` audit record; one dropped for strategy reasons (DPD window passed) goes
+silently, since it was never due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from streams.core.cadence import context, desired_slot, escalate_on_silence
+from streams.core.config import Policy
+from streams.core.contacts import suppressed
+from streams.core.gate import hold_reason
+from streams.core.model import Channel, ContactSuppressed, SuppressionReason
+from streams.core.state import ChannelProgress, CustomerState, Slot
+
+
+def reconcile(
+    state: CustomerState, now: datetime, policy: Policy, before: CustomerState | None = None
+) -> tuple[CustomerState, list[ContactSuppressed]]:
+    """Schedule the next slot per channel; ``before`` supplies the content of cancelled ones."""
+    before = before or state
+    if not state.delinquent_accounts:
+        if not state.slots and state.episode_started is None:
+            return state, []
+        outputs = [
+            suppressed(before, slot, SuppressionReason.CURED, "no overdue account", now, policy)
+            for slot in state.slots.values()
+        ]
+        idle = replace(state, slots={}, progress={}, episode_started=None, escalation_level=0)
+        return idle, outputs
+    if state.episode_started is None:
+        start = min(a.overdue_since for a in state.delinquent_accounts if a.overdue_since)
+        state = replace(state, episode_started=start, progress={}, escalation_level=0)
+    ctx = context(state, now, policy)
+    escalated = escalate_on_silence(state, ctx.plan, ctx.dpd)
+    if escalated is not state:
+        state, ctx = escalated, context(escalated, now, policy)
+    slots: dict[Channel, Slot] = {}
+    outputs = []
+    for channel in Channel:
+        old = state.slots.get(channel)
+        held = None if old is None else hold_reason(state, old)
+        if old is not None and held is not None:
+            outputs.append(suppressed(before, old, held[0], held[1], now, policy))
+            seen = state.progress.get(channel, ChannelProgress())
+            progress = {**state.progress, channel: replace(seen, suppressed=seen.suppressed + 1)}
+            state = replace(state, progress=progress)
+        want = desired_slot(state, channel, ctx, policy)
+        if want is not None and hold_reason(state, want) is None:
+            slots[channel] = want
+    if slots == state.slots:
+        return state, outputs
+    return replace(state, slots=slots), outputs

@@ -1,0 +1,75 @@
+"""Re-evaluate customer types and report every change of tier, M-bucket or customer type."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from streams.core import ids
+from streams.core.config import Policy
+from streams.core.customer_type import classify
+from streams.core.local import local_date
+from streams.core.model import SegmentChanged, Tier
+from streams.core.state import AccountState, CustomerState
+
+
+def reclassify(
+    before: CustomerState,
+    after: CustomerState,
+    cause: str,
+    reason: str,
+    now: datetime,
+    policy: Policy,
+) -> tuple[CustomerState, list[SegmentChanged]]:
+    """Classify every account of ``after``; one SegmentChanged per account that moved."""
+    today = local_date(after, now)
+    accounts = dict(after.accounts)
+    outputs: list[SegmentChanged] = []
+    for account_id in sorted(accounts):
+        account = accounts[account_id]
+        kind, why = classify(account, after.wilful_flag, today, policy.customer_types)
+        if (kind, why) != (account.customer_type, account.customer_type_reason):
+            account = replace(account, customer_type=kind, customer_type_reason=why)
+            accounts[account_id] = account
+        prev = before.accounts.get(account_id) or AccountState(account_id, account.currency)
+        if _segment(prev) != _segment(account):
+            outputs.append(_changed(after, prev, account, cause, reason, now, today))
+    if accounts == after.accounts:
+        return after, outputs
+    return replace(after, accounts=accounts), outputs
+
+
+def _segment(account: AccountState) -> tuple[str, str, str]:
+    return account.tier, account.bucket, account.customer_type
+
+
+def _changed(
+    state: CustomerState,
+    prev: AccountState,
+    now_: AccountState,
+    cause: str,
+    reason: str,
+    at: datetime,
+    today: date,
+) -> SegmentChanged:
+    if now_.tier is Tier.CURRENT and prev.tier is not Tier.CURRENT:
+        reason = "cured"
+    if now_.customer_type is not prev.customer_type:
+        reason = f"{reason}; {now_.customer_type_reason}"
+    return SegmentChanged(
+        event_id=ids.segment_event_id(cause, now_.account_id),
+        occurred_at=at,
+        customer_id=state.customer_id,
+        account_id=now_.account_id,
+        from_tier=prev.tier,
+        to_tier=now_.tier,
+        from_bucket=prev.bucket,
+        to_bucket=now_.bucket,
+        from_customer_type=prev.customer_type,
+        to_customer_type=now_.customer_type,
+        days_past_due=now_.dpd_on(today),
+        overdue_amount=now_.overdue_amount,
+        currency=now_.currency,
+        reason=reason,
+        strategy_variant=state.strategy_variant,
+    )

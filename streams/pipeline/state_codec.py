@@ -1,0 +1,150 @@
+"""Table values: a customer's state as compact JSON, with the partition that owns it.
+
+The partition travels with the value so the due-time index and the portfolio gauges can be
+rebuilt per partition from the table alone after a rebalance or a restart.
+
+The JSON is exactly ``streams.core.state.customer_to_dict`` (``{"p": partition, "s": ...}``),
+but the converters are compiled once per state class from its type hints instead of
+inspecting every value's type on every call: the generic walk cost ~0.5 ms per decode and
+~0.35 ms per encode, more than the policy core itself; the compiled one is several times
+cheaper and writes and reads the same bytes, so stored tables stay readable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from streams.core.state import CustomerState
+
+Convert = Callable[[Any], Any]
+
+
+def encode_state(partition: int, state: CustomerState) -> bytes:
+    body = {"p": partition, "s": _ENCODE(state)}
+    return _DUMPS(body).encode()
+
+
+def decode_state(data: bytes) -> tuple[int, CustomerState]:
+    body: dict[str, Any] = json.loads(data)
+    state: CustomerState = _DECODE(body["s"])
+    return int(body["p"]), state
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _optional(tp: Any) -> Any | None:
+    """The X of ``X | None``, or None when ``tp`` is not optional."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return next(a for a in typing.get_args(tp) if a is not type(None))
+    return None
+
+
+@cache
+def encoder(tp: Any) -> Convert:
+    """A function turning a value of type ``tp`` into plain JSON-able values."""
+    inner = _optional(tp)
+    if inner is not None:
+        enc = encoder(inner)
+        return _identity if enc is _identity else (lambda v: None if v is None else enc(v))
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_encoder(tp)
+    if origin is tuple:
+        item = encoder(args[0])
+        return list if item is _identity else (lambda v: [item(x) for x in v])
+    if origin is frozenset:
+        item = encoder(args[0])
+        return lambda v: sorted(item(x) for x in v)
+    if origin in (Mapping, dict):
+        key, val = encoder(args[0]), encoder(args[1])
+        return lambda v: {str(key(k)): val(x) for k, x in v.items()}
+    if tp in (datetime, date):
+        return lambda v: v.isoformat()
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return lambda v: v.value
+    return _identity
+
+
+def _dataclass_encoder(tp: type) -> Convert:
+    hints = typing.get_type_hints(tp)
+    fields = [(f.name, encoder(hints[f.name])) for f in dataclasses.fields(tp)]
+    plain = [name for name, enc in fields if enc is _identity]
+    converted = [(name, enc) for name, enc in fields if enc is not _identity]
+    order = [name for name, _ in fields]
+
+    def encode(value: Any) -> dict[str, Any]:
+        out = {name: getattr(value, name) for name in plain}
+        for name, enc in converted:
+            out[name] = enc(getattr(value, name))
+        return {name: out[name] for name in order}  # field order, as customer_to_dict
+
+    return encode
+
+
+@cache
+def decoder(tp: Any) -> Convert:
+    """The inverse of ``encoder(tp)`` (unknown dataclass fields in the data are ignored)."""
+    inner = _optional(tp)
+    if inner is not None:
+        dec = decoder(inner)
+        return _identity if dec is _identity else (lambda v: None if v is None else dec(v))
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_decoder(tp)
+    if origin is tuple:
+        item = decoder(args[0])
+        return tuple if item is _identity else (lambda v: tuple(item(x) for x in v))
+    if origin is frozenset:
+        item = decoder(args[0])
+        return frozenset if item is _identity else (lambda v: frozenset(item(x) for x in v))
+    if origin in (Mapping, dict):
+        key, val = decoder(args[0]), decoder(args[1])
+        return lambda v: {key(k): val(x) for k, x in v.items()}
+    if tp is datetime:
+        return lambda v: datetime.fromisoformat(str(v))
+    if tp is date:
+        return lambda v: date.fromisoformat(str(v))
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return _enum_decoder(tp)
+    return _identity
+
+
+def _enum_decoder(tp: type[Enum]) -> Convert:
+    members = {m.value: m for m in tp}
+
+    def decode(value: Any) -> Enum:
+        found = members.get(value)
+        return found if found is not None else tp(value)
+
+    return decode
+
+
+def _dataclass_decoder(tp: type) -> Convert:
+    hints = typing.get_type_hints(tp)
+    names = frozenset(f.name for f in dataclasses.fields(tp))
+    converted = [(n, decoder(hints[n])) for n in sorted(names)]
+    converted = [(n, dec) for n, dec in converted if dec is not _identity]
+
+    def decode(data: Mapping[str, Any]) -> Any:
+        values = dict(data) if data.keys() <= names else {k: data[k] for k in data if k in names}
+        for name, dec in converted:
+            if name in values:
+                values[name] = dec(values[name])
+        return tp(**values)
+
+    return decode
+
+
+_ENCODE = encoder(CustomerState)
+_DECODE = decoder(CustomerState)
+_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode

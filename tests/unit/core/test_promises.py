@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from streams.core import load_policy, next_wakeup
+from streams.core.model import (
+    Channel,
+    ContactDue,
+    ContactSuppressed,
+    Outcome,
+    PromiseResolved,
+    PromiseStatus,
+    SuppressionReason,
+)
+from tests.unit.core.walk_support import START, Driver, aging, at, outcome, repayment
+
+POLICY = load_policy()
+DAY = START + timedelta(days=16)  # DPD 16: agent calls
+
+
+def promised(amount: int = 9000, promised_for: date | None = None) -> Driver:
+    """An account at DPD 16 whose agent call at 11:00 ends in a promise to pay."""
+    driver = Driver(POLICY)
+    driver.send(aging("a1", DAY, 16, 9000))
+    driver.run_until(at(DAY, 11))
+    call = driver.last_contact(Channel.AGENT_CALL)
+    driver.send(
+        outcome(
+            Channel.AGENT_CALL,
+            Outcome.PROMISE_TO_PAY,
+            at(DAY, 11, 5),
+            call.contact_id,
+            promise_amount=amount,
+            promise_date=promised_for or DAY + timedelta(days=3),
+            currency="CNY",
+        )
+    )
+    return driver
+
+
+def resolved(driver: Driver) -> list[PromiseResolved]:
+    return [o for _, o in driver.log if isinstance(o, PromiseResolved)]
+
+
+def test_a_promise_pauses_collection_and_audits_the_cancelled_call() -> None:
+    driver = promised()
+    paused = [o for _, o in driver.log if isinstance(o, ContactSuppressed)]
+    assert [(p.contact.channel, p.reason) for p in paused] == [
+        (Channel.AGENT_CALL, SuppressionReason.PROMISE_PENDING)
+    ]
+
+
+def test_only_a_reminder_goes_out_before_the_promised_date() -> None:
+    driver = promised()
+    driver.run_until(at(DAY + timedelta(days=5), 23))
+    later = [c for c in driver.contacts() if c.occurred_at > at(DAY, 11, 5)]
+    assert [(c.channel, c.template, c.occurred_at) for c in later] == [
+        (Channel.SMS, "sms.promise_reminder", at(DAY + timedelta(days=2), 10))
+    ]
+
+
+def test_the_promise_is_decided_when_the_grace_period_ends() -> None:
+    driver = promised()
+    grace_end = at(DAY + timedelta(days=6), 0)  # promised day + 2 grace days, then midnight
+    assert driver.state is not None
+    assert next_wakeup(driver.state) is not None
+    driver.run_until(grace_end - timedelta(minutes=1))
+    assert resolved(driver) == []
+    driver.run_until(grace_end)
+    (result,) = resolved(driver)
+    assert (result.status, result.promised_amount, result.paid_amount) == (
+        PromiseStatus.BROKEN,
+        9000,
+        0,
+    )
+
+
+def test_paying_ninety_percent_within_grace_keeps_the_promise() -> None:
+    driver = promised()
+    driver.send(repayment("a1", 8100, at(DAY + timedelta(days=5), 9)))
+    driver.run_until(at(DAY + timedelta(days=6), 0))
+    assert [r.status for r in resolved(driver)] == [PromiseStatus.KEPT]
+
+
+def test_paying_less_than_ninety_percent_breaks_the_promise() -> None:
+    driver = promised()
+    driver.send(repayment("a1", 8099, at(DAY + timedelta(days=5), 9)))
+    driver.run_until(at(DAY + timedelta(days=6), 0))
+    assert [r.status for r in resolved(driver)] == [PromiseStatus.BROKEN]
+
+
+def test_a_broken_promise_brings_the_next_agent_call_forward() -> None:
+    driver = promised()
+    driver.run_until(at(DAY + timedelta(days=7), 23))
+    calls = [c for c in driver.contacts() if c.channel is Channel.AGENT_CALL]
+    # broken at midnight: the call held back for the promise comes first thing in the morning
+    assert calls[1].occurred_at == at(DAY + timedelta(days=6), 8)
+    assert calls[1].contact_id != calls[0].contact_id
+
+
+def test_two_broken_promises_make_a_customer_wilful() -> None:
+    driver = promised()
+    driver.run_until(at(DAY + timedelta(days=6), 8))
+    call = driver.last_contact(Channel.AGENT_CALL)
+    again = DAY + timedelta(days=7)
+    driver.send(
+        outcome(
+            Channel.AGENT_CALL,
+            Outcome.PROMISE_TO_PAY,
+            at(DAY + timedelta(days=6), 8, 5),
+            call.contact_id,
+            promise_amount=9000,
+            promise_date=again,
+            currency="CNY",
+        )
+    )
+    driver.run_until(at(again + timedelta(days=3), 0))
+    assert [r.status for r in resolved(driver)] == [PromiseStatus.BROKEN] * 2
+    assert driver.state is not None
+    account = driver.state.accounts["a1"]
+    assert account.customer_type == "wilful"
+    assert "2 broken promises" in account.customer_type_reason
+    driver.run_until(at(again + timedelta(days=3), 9))
+    contact = [o for _, o in driver.log if isinstance(o, ContactDue)][-1]
+    assert (contact.channel, contact.template) == (Channel.AGENT_CALL, "agent_call.final_notice")

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from streams.core import customer_from_dict, customer_to_dict
+from streams.core.model import Channel, CustomerType, HardStop, Outcome, Tier
+from streams.core.state import (
+    AccountState,
+    ChannelProgress,
+    CustomerState,
+    Episode,
+    LedgerEntry,
+    Promise,
+    Slot,
+)
+from tests.unit.core.walk_support import START, at
+
+
+def rich_state() -> CustomerState:
+    account = AccountState(
+        "a1",
+        "CNY",
+        "cash_loan",
+        12,
+        5000,
+        90000,
+        START,
+        START - timedelta(days=12),
+        Tier.MODERATE,
+        customer_type=CustomerType.REPEAT,
+        customer_type_reason="2 episodes",
+        episodes=(
+            Episode(START - timedelta(days=90), START - timedelta(days=80)),
+            Episode(START - timedelta(days=12)),
+        ),
+        broken_promises=(START,),
+        last_payment_on=START,
+        promise=Promise(4000, START + timedelta(days=2), at(START, 0), at(START, 1), 100),
+    )
+    return CustomerState(
+        "c1",
+        display_name="张三",
+        opt_outs=frozenset({Channel.SMS, Channel.IVR}),
+        reported_hard_stops=frozenset({HardStop.DISPUTE}),
+        accounts={"a1": account},
+        strategy_variant="champion",
+        episode_started=START,
+        progress={Channel.IVR: ChannelProgress(2, at(START, 10), 1, 1)},
+        slots={
+            Channel.AGENT_CALL: Slot(Channel.AGENT_CALL, 1, at(START, 11), not_before=at(START, 11))
+        },
+        ledger=(LedgerEntry("k1", Channel.IVR, at(START, 10), Outcome.NO_ANSWER, False),),
+        last_right_party_at=at(START, 9),
+        recent_event_ids=("e1", "e2"),
+    )
+
+
+def test_customer_state_round_trips_through_json() -> None:
+    state = rich_state()
+    plain = customer_to_dict(state)
+    assert customer_from_dict(json.loads(json.dumps(plain))) == state
+
+
+def test_the_stored_form_is_plain_and_readable() -> None:
+    plain = customer_to_dict(rich_state())
+    assert plain["opt_outs"] == ["ivr", "sms"]
+    assert plain["accounts"]["a1"]["tier"] == "moderate"  # type: ignore[index]
+    assert plain["slots"]["agent_call"]["due_at"] == "2026-03-01T03:00:00+00:00"  # type: ignore[index]
+
+
+def test_unknown_stored_keys_are_ignored_so_old_workers_read_newer_state() -> None:
+    plain = customer_to_dict(CustomerState("c1"))
+    plain["added_later"] = 1
+    assert customer_from_dict(plain) == CustomerState("c1")
