@@ -37,6 +37,7 @@ class Settings:
     web_port: int = 6066
     schema_registry_url: str | None = None  # None = Avro single-object encoding
     tick_seconds: float = 1.0
+    lag_seconds: float = 5.0  # how often the consumer lag gauge is refreshed
     batch_max: int = 500  # events the agent takes at once (one producer flush per batch)
     batch_within: float = 0.05  # seconds to wait for a batch to fill
     topic_prefix: str = ""  # tests prepend a unique prefix; production leaves it empty

@@ -120,6 +120,21 @@ def build_app(
             for tp in _owned(app, engine.tick_topic):
                 ticks.send_soon(key=None, value=b"", partition=tp.partition)
 
+    @app.timer(interval=settings.lag_seconds, on_leader=False)
+    async def lag() -> None:
+        """Consumer lag per owned input partition (from a timer, so a stuck agent shows)."""
+        if engine.metrics is None or not ready.ready:
+            return
+        for tp in [tp for tp in _owned_all(app) if tp.topic in engine.input_topics]:
+            try:
+                high = app.consumer.highwater(tp)
+                position = await app.consumer.position(tp)
+            except Exception:  # a lag reading must never stop the worker
+                log.debug("no lag reading for %s", tp, exc_info=True)
+                continue
+            if high is not None and position is not None:
+                engine.metrics.set_consumer_lag(tp.topic, tp.partition, max(0, high - position))
+
     @table.on_recover
     async def rebuilt() -> None:
         t0 = time.monotonic()
@@ -164,9 +179,13 @@ def _incoming(event: EventT) -> Incoming:
 
 
 def _owned(app: faust.App, topic: str) -> list[TP]:
+    return [tp for tp in _owned_all(app) if tp.topic == topic]
+
+
+def _owned_all(app: faust.App) -> list[TP]:
     try:
-        return sorted(tp for tp in app.consumer.assignment() if tp.topic == topic)
-    except Exception:  # consumer not started yet
+        return sorted(app.consumer.assignment())
+    except Exception:  # the consumer is not started yet
         return []
 
 

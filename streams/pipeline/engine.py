@@ -21,7 +21,9 @@ from streams.core.model import (
     AgingSnapshot,
     ContactOutcome,
     InputEvent,
+    Outcome,
     Output,
+    PromiseStatus,
     Repayment,
 )
 from streams.core.policy import Decision, decide, due, next_wakeup
@@ -152,6 +154,8 @@ class Engine:
         before = result.get(event.customer_id)
         decision = decide(before, event, now, self.policy)
         self._settle(partition, before, decision, result, source=msg)
+        if self.metrics is not None and decision.changed and _is_promise(event):
+            self.metrics.record_promise(PromiseStatus.PENDING)
         if decision.outputs:
             result.caused_output.append(event.occurred_at)
 
@@ -194,6 +198,10 @@ class Engine:
         result.outputs.extend(decision.outputs)
         if self.encode_outputs:
             result.emits.extend(self.emitter.outputs(decision.outputs, state.customer_id, source))
+
+
+def _is_promise(event: InputEvent) -> bool:
+    return isinstance(event, ContactOutcome) and event.outcome is Outcome.PROMISE_TO_PAY
 
 
 class _Batch:
