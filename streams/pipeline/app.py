@@ -28,8 +28,8 @@ from faust.types import TP, EventT
 from streams.contract.catalogue import Catalogue
 from streams.core.state import CustomerState
 from streams.pipeline.drain import install as install_inline_drain
-from streams.pipeline.engine import Emit, Engine, Incoming
-from streams.pipeline.state_codec import decode_state, encode_state
+from streams.pipeline.engine import Emit, Engine, Incoming, Stored
+from streams.pipeline.state_codec import decode_state, decode_stored, encode_state
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,12 @@ def build_app(
             sinks[name] = app.topic(name, key_serializer="raw", value_serializer="raw")
         return sinks[name]
 
-    def lookup(customer_id: str) -> CustomerState | None:
+    def lookup(customer_id: str) -> Stored | None:
         raw = table.get(customer_id.encode())
-        return decode_state(raw)[1] if raw is not None else None
+        if raw is None:
+            return None
+        _partition, state, offsets = decode_stored(raw)
+        return Stored(state, offsets)
 
     @app.agent(source, concurrency=1, name="process")
     async def process(stream: faust.StreamT[bytes]) -> None:
@@ -105,7 +108,9 @@ def build_app(
             for customer_id, (partition, state) in result.writes.items():
                 token = _current_event.set(weakref.ref(by_partition[partition]))
                 try:
-                    table[customer_id.encode()] = encode_state(partition, state)
+                    table[customer_id.encode()] = encode_state(
+                        partition, state, result.offsets.get(customer_id)
+                    )
                 finally:
                     _current_event.reset(token)
 

@@ -9,7 +9,7 @@ ids make the replayed outputs duplicates that gateways drop, never new contacts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,9 +33,22 @@ from streams.pipeline.clock import Clock, tick_time
 from streams.pipeline.due_index import DueIndex
 from streams.pipeline.emitter import Emit, Emitter, Incoming
 
-__all__ = ["BatchResult", "Emit", "Engine", "Incoming", "StateLookup"]
+__all__ = ["BatchResult", "Emit", "Engine", "Incoming", "StateLookup", "Stored"]
 
-StateLookup = Callable[[str], CustomerState | None]
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A customer's state as the table keeps it, with the partition's position on each input
+    topic when it was written: the state reflects every message up to that offset (its own
+    events, and the clock they advanced), so a restart that re-reads uncommitted input skips
+    them instead of applying an old event to a newer state."""
+
+    state: CustomerState
+    offsets: Mapping[str, int] = field(default_factory=dict)
+
+
+# the offline paths may return bare states (no replays there, so no offsets needed)
+StateLookup = Callable[[str], Stored | CustomerState | None]
 
 
 @dataclass
@@ -45,7 +58,9 @@ class BatchResult:
     # occurred_at of each input event that caused outputs (for the latency histogram)
     caused_output: list[datetime] = field(default_factory=list)
     # customer id -> (owning partition, new state); only states that really changed
+    # (offsets: see Stored; present for every written customer)
     writes: dict[str, tuple[int, CustomerState]] = field(default_factory=dict)
+    offsets: dict[str, Mapping[str, int]] = field(default_factory=dict)
     processed: int = 0
 
 
@@ -81,6 +96,8 @@ class Engine:
     def process(self, batch: Sequence[Incoming], lookup: StateLookup) -> BatchResult:
         result = _Batch(lookup)
         for msg in batch:
+            if msg.topic != self.tick_topic:
+                result.passed(msg)
             if msg.topic == self.tick_topic:
                 now = self.clock.tick(msg.partition, tick_time(msg.value))
                 self._run_due(msg.partition, now, result)
@@ -141,6 +158,8 @@ class Engine:
                 )
             )
             return
+        if msg.offset <= result.applied(event.customer_id, msg.topic):
+            return  # already applied before a restart: its outputs went out then
         if self.metrics is not None:
             self.metrics.record_event(msg.topic)
         self._apply_event(msg.partition, event, result, msg)
@@ -210,6 +229,8 @@ class _Batch:
     def __init__(self, lookup: StateLookup) -> None:
         self._lookup = lookup
         self._seen: dict[str, CustomerState | None] = {}
+        self._offsets: dict[str, Mapping[str, int]] = {}
+        self._position: dict[int, dict[str, int]] = {}  # partition -> topic -> last offset
         self.emits: list[Emit] = []
         self.outputs: list[Output] = []
         self.caused_output: list[datetime] = []
@@ -217,12 +238,30 @@ class _Batch:
 
     def get(self, customer_id: str) -> CustomerState | None:
         if customer_id not in self._seen:
-            self._seen[customer_id] = self._lookup(customer_id)
+            found = self._lookup(customer_id)
+            if isinstance(found, Stored):
+                self._seen[customer_id] = found.state
+                self._offsets[customer_id] = found.offsets
+            else:
+                self._seen[customer_id] = found
         return self._seen[customer_id]
+
+    def applied(self, customer_id: str, topic: str) -> int:
+        """Offset of the last event of ``topic`` applied to this customer's state (-1: none)."""
+        self.get(customer_id)
+        return self._offsets.get(customer_id, {}).get(topic, -1)
+
+    def passed(self, msg: Incoming) -> None:
+        """``msg`` is (being) processed: states written after it reflect it."""
+        self._position.setdefault(msg.partition, {})[msg.topic] = msg.offset
 
     def put(self, partition: int, state: CustomerState) -> None:
         self._seen[state.customer_id] = state
         self.writes[state.customer_id] = (partition, state)
 
     def done(self) -> BatchResult:
-        return BatchResult(self.emits, self.outputs, self.caused_output, self.writes)
+        offsets: dict[str, Mapping[str, int]] = {
+            cid: {**self._offsets.get(cid, {}), **self._position.get(partition, {})}
+            for cid, (partition, _state) in self.writes.items()
+        }
+        return BatchResult(self.emits, self.outputs, self.caused_output, self.writes, offsets)

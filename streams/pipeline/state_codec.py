@@ -27,15 +27,23 @@ from streams.core.state import CustomerState
 Convert = Callable[[Any], Any]
 
 
-def encode_state(partition: int, state: CustomerState) -> bytes:
-    body = {"p": partition, "s": _ENCODE(state)}
+def encode_state(
+    partition: int, state: CustomerState, offsets: Mapping[str, int] | None = None
+) -> bytes:
+    """``offsets``: input topic -> offset of the last event applied (see engine.Stored)."""
+    body = {"p": partition, "o": dict(offsets or {}), "s": _ENCODE(state)}
     return _DUMPS(body).encode()
 
 
 def decode_state(data: bytes) -> tuple[int, CustomerState]:
+    partition, state, _offsets = decode_stored(data)
+    return partition, state
+
+
+def decode_stored(data: bytes) -> tuple[int, CustomerState, dict[str, int]]:
     body: dict[str, Any] = json.loads(data)
     state: CustomerState = _DECODE(body["s"])
-    return int(body["p"]), state
+    return int(body["p"]), state, dict(body.get("o") or {})
 
 
 def _identity(value: Any) -> Any:

@@ -87,6 +87,22 @@ def publish(bootstrap: str, cat: Catalogue, events: Sequence[InputEvent]) -> Non
     assert producer.flush(30) == 0
 
 
+async def publish_and_wait(
+    settings: Settings, cat: Catalogue, events: Sequence[InputEvent]
+) -> None:
+    """Publish, then wait until the worker group has committed every input message."""
+    from tests.integration.worker_process import committed_lag
+
+    publish(settings.kafka_bootstrap, cat, events)
+    inputs = [t.name for t in cat.inputs()]
+
+    def done() -> bool:
+        lag = committed_lag(settings.kafka_bootstrap, settings.app_id, inputs, settings.partitions)
+        return lag == 0
+
+    await wait_until(done, what="the worker to commit what was published")
+
+
 def publish_raw(bootstrap: str, topic: str, records: Sequence[tuple[bytes, bytes]]) -> None:
     producer = Producer(producer_config(bootstrap))
     for key, value in records:

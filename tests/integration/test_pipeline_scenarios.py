@@ -38,12 +38,10 @@ from streams.worker import Pipeline
 from tests.integration.pipeline_harness import (
     Reader,
     pipeline_settings,
-    publish,
+    publish_and_wait,
     running,
     topics_for,
-    wait_until,
 )
-from tests.integration.worker_process import committed_lag
 
 pytestmark = pytest.mark.kafka
 
@@ -84,19 +82,7 @@ class Scenario:
 
     async def phase(self, events: Sequence[InputEvent]) -> None:
         """Publish and wait until the worker has committed all of it."""
-        publish(self.settings.kafka_bootstrap, self.cat, events)
-        inputs = [t.name for t in self.cat.inputs()]
-
-        def done() -> bool:
-            lag = committed_lag(
-                self.settings.kafka_bootstrap,
-                self.settings.app_id,
-                inputs,
-                self.settings.partitions,
-            )
-            return lag == 0
-
-        await wait_until(done, what="the worker to commit the phase's events")
+        await publish_and_wait(self.settings, self.cat, events)
 
     async def outputs(self) -> list[object]:
         await asyncio.to_thread(self.reader.drain)
