@@ -1,0 +1,127 @@
+"""``collectctl demo``: start everything, play the simulated days, stop everything cleanly."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import FrameType
+from typing import TextIO
+
+from streams.demo.children import Child, DemoError, LocalBroker, stop_all
+from streams.demo.kafka_io import ContactReader, EventPublisher
+from streams.demo.loop import DemoLoop
+from streams.demo.options import DemoOptions
+from streams.demo.player import DayPlayer
+from streams.demo.stack import (
+    check_ports_free,
+    clean_slate,
+    create_topics,
+    start_gateway,
+    start_worker,
+    urls,
+    wait_ready,
+)
+from streams.demo.view import summary
+from streams.sim import Simulator
+
+
+class StopFlag:
+    """Set by SIGINT / SIGTERM; the loop checks it between short steps."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self.signum = 0
+
+    def __call__(self) -> bool:
+        return self.set
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self.set:
+            sys.stderr.write("\ndemo: stopping (simulator, gateway, worker)...\n")
+        self.set = True
+        self.signum = self.signum or signum
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self.handle)
+        signal.signal(signal.SIGTERM, self.handle)
+
+
+@dataclass
+class Running:
+    """Everything one run started, so that ``close`` stops exactly that, in order."""
+
+    opts: DemoOptions
+    broker: LocalBroker | None = None
+    children: list[Child] = field(default_factory=list)  # in stopping order
+    reader: ContactReader | None = None
+    publisher: EventPublisher | None = None
+    loop: DemoLoop | None = None
+
+    def close(self) -> None:
+        if self.loop is not None:
+            self.loop.save_scrapes(self.opts.state_dir)
+        if self.reader is not None:
+            self.reader.close()
+        if self.publisher is not None:
+            self.publisher.close()
+        stop_all(self.children)
+        if self.broker is not None and self.broker.started_here and not self.opts.keep_broker:
+            self.broker.stop()
+
+
+def run_demo(opts: DemoOptions, out: TextIO = sys.stdout) -> int:
+    stop = StopFlag()
+    stop.install()
+    run = Running(opts)
+    code = 0
+    try:
+        _start(run, stop, out)
+    except DemoError as exc:
+        _say(f"error: {exc}")
+        code = 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        run.close()
+    if run.loop is not None:
+        out.write(summary(run.loop.worker, run.loop.gateway, run.loop.progress()) + "\n")
+        out.write(f"gateway files: {opts.state_dir / 'gateway'}/<channel>.jsonl\n")
+    return code or (128 + stop.signum if stop() else 0)
+
+
+def _start(run: Running, stop: StopFlag, out: TextIO) -> None:
+    opts = run.opts
+    check_ports_free(opts)
+    if opts.bootstrap is None:
+        run.broker = LocalBroker.ensure()
+    bootstrap = opts.bootstrap or run.broker.bootstrap  # type: ignore[union-attr]
+    opts.state_dir.mkdir(parents=True, exist_ok=True)
+    if not opts.keep_data:
+        clean_slate(opts, bootstrap, local=run.broker is not None)
+    create_topics(opts, bootstrap)
+    worker = start_worker(opts, bootstrap)
+    run.children.append(worker)
+    gateway = start_gateway(opts, bootstrap)
+    run.children.insert(0, gateway)  # stopped first, while the worker still runs
+    _say(f"worker and gateway starting (logs in {opts.state_dir})")
+    wait_ready(opts, worker, gateway, stop)
+    _say(f"worker ready; metrics on {urls(opts).worker_metrics}")
+    cat = opts.catalogue()
+    run.reader = ContactReader(bootstrap, cat, f"{opts.app_id}-customers")
+    run.publisher = EventPublisher(bootstrap, cat)
+    sim = Simulator(opts.sim_config(datetime.now(UTC)))
+    player = DayPlayer(sim, run.publisher, run.reader)
+    run.loop = DemoLoop(opts, player, stop, out, check=lambda: _check_alive(run.children))
+    run.loop.run()
+
+
+def _check_alive(children: list[Child]) -> None:
+    for child in children:
+        if not child.alive():
+            raise DemoError(f"{child.name} exited ({child.proc.returncode}); see {child.log}")
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(f"demo: {text}\n")

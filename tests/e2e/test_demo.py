@@ -1,0 +1,213 @@
+"""The demo path end to end, headless: broker, topics, worker, gateways, simulator, metrics.
+
+One demo run (a few simulated days of a few hundred accounts, as fast as the worker goes)
+serves every test of this module; each test checks that one layer moved.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
+
+from streams.contract.catalogue import Catalogue, catalogue
+from streams.contract.codec import decode_any
+from streams.core.model import Channel, ContactOutcome, Outcome
+from tests.integration.worker_process import free_port
+
+pytestmark = pytest.mark.kafka
+
+ACCOUNTS = 300
+DAYS = 4
+PARTITIONS = 3
+RUN_TIMEOUT_S = 240
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    bootstrap: str
+    catalogue: Catalogue
+    state_dir: Path
+    stdout: str
+    stderr: str
+    returncode: int
+    ports: tuple[int, int]
+
+    def scrape(self, name: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        text = (self.state_dir / name).read_text(encoding="utf-8")
+        return {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+
+    def total(self, scrape: str, metric: str, **labels: str) -> float:
+        return sum(
+            v
+            for (name, lbls), v in self.scrape(scrape).items()
+            if name == metric and all(dict(lbls).get(k) == x for k, x in labels.items())
+        )
+
+
+@pytest.fixture(scope="module")
+def demo(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    prefix = f"e2e{uuid.uuid4().hex[:8]}."
+    state_dir = tmp_path_factory.mktemp("demo")
+    worker_port = free_port_pair()  # the gateway serves on the next port
+    argv = demo_argv(kafka_bootstrap, prefix, state_dir, worker_port, DAYS)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGTERM)  # the demo stops its children on SIGTERM
+        out, err = proc.communicate(timeout=90)
+        pytest.fail(f"demo still running after {RUN_TIMEOUT_S}s\n{out}\n{err}")
+    cat = catalogue(prefix, PARTITIONS)
+    return DemoRun(
+        kafka_bootstrap, cat, state_dir, out, err, proc.returncode, (worker_port, worker_port + 1)
+    )
+
+
+def demo_argv(bootstrap: str, prefix: str, state_dir: Path, port: int, days: int) -> list[str]:
+    return [
+        sys.executable, "-m", "streams.cli", "demo", "--headless",
+        "--bootstrap", bootstrap, "--topic-prefix", prefix,
+        "--state-dir", str(state_dir), "--metrics-port", str(port),
+        "--accounts", str(ACCOUNTS), "--days", str(days), "--seconds-per-day", "0",
+        "--partitions", str(PARTITIONS),
+    ]  # fmt: skip
+
+
+def serving(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port_pair() -> int:
+    """A free port whose successor is free too."""
+    while True:
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
+def messages_on(bootstrap: str, topic: str) -> list[bytes]:
+    """Every value on ``topic`` (all partitions, from the start to the high watermark)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"e2e-{uuid.uuid4().hex}"})
+    try:
+        ends = {}
+        for p in range(PARTITIONS):
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            if high > low:
+                ends[p] = high
+        consumer.assign([TopicPartition(topic, p, 0) for p in ends])
+        values: list[bytes] = []
+        while ends:
+            msg = consumer.poll(10)
+            assert msg is not None, f"{topic}: stalled before the high watermark"
+            assert not msg.error(), msg.error()
+            values.append(msg.value())
+            if msg.offset() + 1 >= ends.get(msg.partition(), 0):
+                ends.pop(msg.partition(), None)
+        return values
+    finally:
+        consumer.close()
+
+
+def test_demo_plays_every_day_and_exits_cleanly(demo: DemoRun) -> None:
+    assert demo.returncode == 0, demo.stderr
+    day_lines = [line for line in demo.stdout.splitlines() if line.startswith("day ")]
+    assert len(day_lines) == DAYS, demo.stdout
+    assert f"after {DAYS} of {DAYS} simulated days" in demo.stdout
+
+
+def test_demo_leaves_no_worker_or_gateway_serving(demo: DemoRun) -> None:
+    assert not any(serving(port) for port in demo.ports)
+
+
+def test_sigterm_mid_run_stops_the_worker_and_gateway_and_prints_a_summary(
+    kafka_bootstrap: str, unique_name: Callable[[], str], tmp_path: Path
+) -> None:
+    port = free_port_pair()
+    argv = demo_argv(kafka_bootstrap, unique_name() + ".", tmp_path, port, days=60)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the first simulated day is done: all is running
+        assert first.startswith("day "), first
+        assert serving(port) and serving(port + 1)
+        proc.send_signal(signal.SIGTERM)
+        out, _err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert "demo stopped after" in out
+    assert not serving(port) and not serving(port + 1)
+
+
+def test_worker_processed_events_of_every_input_topic(demo: DemoRun) -> None:
+    cat = demo.catalogue
+    for topic in (cat.aging, cat.repayments, cat.contact_outcomes, cat.account_profiles):
+        processed = demo.total(
+            "metrics-worker.prom", "collections_events_processed_total", topic=topic.name
+        )
+        assert processed > 0, topic.name
+
+
+def test_segment_changes_reach_their_topic(demo: DemoRun) -> None:
+    assert messages_on(demo.bootstrap, demo.catalogue.segment_changes.name)
+
+
+@pytest.mark.parametrize("channel", list(Channel), ids=lambda c: c.value)
+def test_contacts_fall_due_on_every_channel(demo: DemoRun, channel: Channel) -> None:
+    assert messages_on(demo.bootstrap, demo.catalogue.contact_due(channel).name)
+    emitted = demo.total(
+        "metrics-worker.prom", "collections_contacts_emitted_total", channel=channel.value
+    )
+    assert emitted > 0
+
+
+@pytest.mark.parametrize("channel", list(Channel), ids=lambda c: c.value)
+def test_gateway_delivered_every_channel_to_its_file(demo: DemoRun, channel: Channel) -> None:
+    lines = (demo.state_dir / "gateway" / f"{channel.value}.jsonl").read_text().splitlines()
+    assert lines
+    assert all(json.loads(line)["channel"] == channel.value for line in lines)
+
+
+def test_outcomes_come_back_from_the_gateway_and_the_customers(demo: DemoRun) -> None:
+    outcomes = [
+        decode_any(v) for v in messages_on(demo.bootstrap, demo.catalogue.contact_outcomes.name)
+    ]
+    assert all(isinstance(o, ContactOutcome) for o in outcomes)
+    delivered = [o for o in outcomes if o.event_id.endswith(":delivered")]  # gateway receipts
+    replies = [o for o in outcomes if o not in delivered]  # the simulated customers' reactions
+    assert {o.channel for o in delivered} == set(Channel)
+    assert any(o.outcome is Outcome.PROMISE_TO_PAY for o in replies)
+    assert any(o.outcome in (Outcome.ANSWERED, Outcome.RIGHT_PARTY) for o in replies)
+
+
+def test_metrics_moved_in_the_worker_and_the_gateway(demo: DemoRun) -> None:
+    worker = "metrics-worker.prom"
+    assert demo.total(worker, "collections_portfolio_accounts") == ACCOUNTS
+    assert demo.total(worker, "collections_tier_entered_accounts_total") > 0
+    assert demo.total(worker, "collections_tier_recovered_accounts_total") > 0
+    assert demo.total(worker, "collections_contacts_suppressed_total") > 0
+    gateway = "metrics-gateway.prom"
+    assert demo.total(gateway, "collections_gateway_deliveries_total", result="delivered") > 0
+    assert demo.total(gateway, "collections_gateway_outcomes_total") > 0
