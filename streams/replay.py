@@ -124,6 +124,7 @@ def replay(
                     heapq.heappush(pending, (reaction.occurred_at, seq, reaction))
 
     feed(sim.profiles())
+    feed(list(sim.opening()))
     for _ in range(days):
         day = sim.next_day
         todays = sim.day(day)

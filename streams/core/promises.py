@@ -30,7 +30,10 @@ def make_promise(
     if event.account_id is not None:
         targets = [a for a in targets if a.account_id == event.account_id]
     if not targets:
-        return DeadLetter("unknown_account", f"{event.event_id}: no overdue account to promise for")
+        if event.account_id is None or event.account_id in state.accounts:
+            # nothing overdue any more (paid before the promise was processed): moot, not bad
+            return state
+        return DeadLetter("unknown_account", f"{event.event_id}: promise for an unknown account")
     currency = event.currency or targets[0].currency
     targets = [a for a in targets if a.currency == currency]
     if not targets:

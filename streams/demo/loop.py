@@ -44,6 +44,7 @@ class DemoLoop:
 
     def run(self) -> None:
         self.player.publish_profiles()
+        self._finish_day(time.monotonic())  # applied before day one (topics are not ordered)
         for _ in range(self.opts.days):
             if self.stop():
                 return

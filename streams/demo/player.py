@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from datetime import date, datetime
+from itertools import chain
 
 from streams.core.model import ContactOutcome, InputEvent, Repayment
 from streams.demo.kafka_io import ContactReader, EventPublisher
@@ -32,7 +33,8 @@ class DayPlayer:
         self._seq = 0
 
     def publish_profiles(self) -> int:
-        return self.publisher.publish(self.sim.iter_profiles())
+        """Profiles, then the opening snapshot of the book (every account known up front)."""
+        return self.publisher.publish(chain(self.sim.iter_profiles(), self.sim.opening()))
 
     def play_day(self) -> date:
         """Publish the next simulated day with the reactions that happened up to its end."""

@@ -52,7 +52,9 @@ class ProgressLine:
         self.err.flush()
 
 
-def run_replay(opts: ReplayOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_replay(opts: ReplayOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    # the streams are looked up at call time: a default bound at import would miss redirection
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         policy = load_policy(opts.strategy, opts.compliance)
     except (ConfigError, OSError) as exc:

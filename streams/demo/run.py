@@ -71,7 +71,8 @@ class Running:
             self.broker.stop()
 
 
-def run_demo(opts: DemoOptions, out: TextIO = sys.stdout) -> int:
+def run_demo(opts: DemoOptions, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up at call time (redirection, tests)
     stop = StopFlag()
     stop.install()
     run = Running(opts)

@@ -50,6 +50,15 @@ class Simulator:
     def iter_profiles(self) -> Iterator[AccountProfile]:
         return iter_profiles(self._book, self.config, self._zone)
 
+    def opening(self) -> Iterator[AgingSnapshot]:
+        """The book as of the evening before the first day: one snapshot per account.
+
+        Publish it after the profiles and before the first day, so no repayment of the first
+        day refers to an account the pipeline has not seen yet. Lazy: consume it first."""
+        if self._next != self.config.start:
+            raise ValueError("the opening snapshot comes before the first day is played")
+        return snapshots(self._book, self.config, self._next - timedelta(days=1), self._zone)
+
     def day(self, d: date) -> list[DayEvent]:
         """Events of day ``d`` in time order: repayments, then every account's snapshot."""
         return list(self.events(d))
@@ -104,8 +113,9 @@ def _bucket(dpd: int) -> Bucket:
 
 
 def stream(config: SimConfig, days: int) -> Iterator[AgingSnapshot | Repayment | AccountProfile]:
-    """Profiles, then ``days`` days of events, generated lazily (no contact responses)."""
+    """Profiles, the opening snapshot, then ``days`` days of events, lazily (no responses)."""
     sim = Simulator(config)
     yield from sim.iter_profiles()
+    yield from sim.opening()
     for _ in range(days):
         yield from sim.events(sim.next_day)

@@ -7,6 +7,7 @@ from streams.core.model import (
     Channel,
     ContactDue,
     ContactSuppressed,
+    DeadLetter,
     Outcome,
     PromiseResolved,
     PromiseStatus,
@@ -123,3 +124,34 @@ def test_two_broken_promises_make_a_customer_wilful() -> None:
     driver.run_until(at(again + timedelta(days=3), 9))
     contact = [o for _, o in driver.log if isinstance(o, ContactDue)][-1]
     assert (contact.channel, contact.template) == (Channel.AGENT_CALL, "agent_call.final_notice")
+
+
+def test_a_promise_that_arrives_after_the_account_was_paid_is_moot_not_a_dead_letter() -> None:
+    driver = Driver(POLICY)
+    driver.send(aging("a1", DAY, 16, 9000))
+    driver.send(repayment("a1", 9000, at(DAY, 9)))
+    late = outcome(
+        Channel.AGENT_CALL,
+        Outcome.PROMISE_TO_PAY,
+        at(DAY, 10),
+        promise_amount=9000,
+        promise_date=DAY + timedelta(days=3),
+        account_id="a1",
+    )
+    assert not any(isinstance(o, DeadLetter) for o in driver.send(late))
+    assert driver.state is not None and driver.state.pending_promise is None
+
+
+def test_a_promise_for_an_account_nobody_knows_is_a_dead_letter() -> None:
+    driver = promised()
+    stray = outcome(
+        Channel.AGENT_CALL,
+        Outcome.PROMISE_TO_PAY,
+        at(DAY, 12),
+        promise_amount=100,
+        promise_date=DAY + timedelta(days=3),
+        account_id="no-such-account",
+    )
+    assert [o.reason for o in driver.send(stray) if isinstance(o, DeadLetter)] == [
+        "unknown_account"
+    ]

@@ -26,7 +26,7 @@ def test_simulate_writes_profiles_then_days_one_object_per_line(tmp_path: Path) 
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     kinds = [line["type"] for line in lines]
     assert kinds[0] == "profile"
-    assert kinds.count("aging") == 3 * 50
+    assert kinds.count("aging") == (1 + 3) * 50  # the opening book, then three days
     assert set(kinds) <= {"profile", "aging", "repayment"}
     aging = next(line for line in lines if line["type"] == "aging")
     assert aging["occurred_at"].endswith("Z") and isinstance(aging["days_past_due"], int)

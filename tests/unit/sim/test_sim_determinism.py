@@ -28,13 +28,16 @@ def test_another_seed_gives_another_book() -> None:
     assert list(islice(stream(CONFIG, 1), 2000)) != list(islice(stream(other, 1), 2000))
 
 
-def test_stream_is_a_generator_of_profiles_then_days() -> None:
+def test_stream_is_a_generator_of_profiles_the_opening_book_then_days() -> None:
     events = stream(CONFIG, 2)
     assert isinstance(events, types.GeneratorType)
     items = list(events)
     profiles = [i for i, e in enumerate(items) if isinstance(e, AccountProfile)]
     assert profiles == list(range(len(profiles)))
-    assert sum(1 for e in items if isinstance(e, AgingSnapshot)) == 2 * 800
+    opening = items[len(profiles) : len(profiles) + 800]
+    assert all(isinstance(e, AgingSnapshot) for e in opening)
+    assert {e.as_of for e in opening} == {CONFIG.start - timedelta(days=1)}  # type: ignore[union-attr]
+    assert sum(1 for e in items if isinstance(e, AgingSnapshot)) == 3 * 800
 
 
 def _contacts_for(sim: Simulator, d: int) -> list[ContactDue]:
