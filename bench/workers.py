@@ -1,0 +1,129 @@
+"""Worker subprocesses (`collectctl worker`) and the consumer group's committed lag."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from confluent_kafka import Consumer, TopicPartition
+
+from streams.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Worker:
+    """One `collectctl worker` process with its own metrics port and data dir."""
+
+    def __init__(self, settings: Settings, log_path: Path) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> float:
+        """Spawn the process; returns the monotonic start time."""
+        s = self.settings
+        env = dict(
+            os.environ,
+            KAFKA_BOOTSTRAP=s.kafka_bootstrap,
+            COLLECTIONS_APP_ID=s.app_id,
+            COLLECTIONS_STORE=s.store,
+            COLLECTIONS_DATA_DIR=str(s.data_dir),
+            COLLECTIONS_CLOCK=s.clock,
+            COLLECTIONS_PARTITIONS=str(s.partitions),
+            COLLECTIONS_TOPIC_PREFIX=s.topic_prefix,
+            COLLECTIONS_METRICS_PORT=str(self.port),
+            COLLECTIONS_TICK_SECONDS=str(s.tick_seconds),
+            COLLECTIONS_BATCH_MAX=str(s.batch_max),
+            COLLECTIONS_BATCH_WITHIN=str(s.batch_within),
+        )
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "warning"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return time.monotonic()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def ready(self) -> bool:
+        try:
+            url = f"http://127.0.0.1:{self.port}/ready"
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                return bool(resp.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def wait_ready(self, timeout: float = 600.0, poll: float = 0.05) -> float:
+        """Block until /ready answers 200; returns the monotonic time it did."""
+        deadline = time.monotonic() + timeout
+        while not self.ready():
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited ({self.proc.returncode}); see {self.log_path}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker not ready after {timeout}s; see {self.log_path}")
+            time.sleep(poll)
+        return time.monotonic()
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def stop(self) -> None:
+        """SIGTERM (faust commits and closes cleanly), SIGKILL after 60 s."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def committed_lag(bootstrap: str, group: str, topics: list[str], partitions: int) -> int:
+    """Messages of ``topics`` the consumer group has not committed yet."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
+        lag = 0
+        for tp in consumer.committed(tps, timeout=10):
+            _low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            lag += high - max(tp.offset, 0)
+        return lag
+    finally:
+        consumer.close()
+
+
+def wait_caught_up(
+    settings: Settings, topics: list[str], timeout: float = 1800.0, poll: float = 0.2
+) -> float:
+    """Block until the group's committed lag is 0; returns the monotonic time it was seen."""
+    deadline = time.monotonic() + timeout
+    while committed_lag(settings.kafka_bootstrap, settings.app_id, topics, settings.partitions):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{settings.app_id} not caught up after {timeout}s")
+        time.sleep(poll)
+    return time.monotonic()
