@@ -252,3 +252,20 @@ async def test_a_hard_stop_in_the_profile_means_no_contact_at_all(scenario: Scen
     await scenario.outputs()
     assert scenario.contacts("gone") == []
     assert scenario.changes("gone"), "segmentation still runs for reporting"
+
+
+async def test_an_sms_opt_out_suppresses_the_pending_sms_with_an_audit_record(
+    scenario: Scenario,
+) -> None:
+    await scenario.phase([aging("quiet", 1, 1, 10_000)])
+    said = at(1, 14)  # 22:00 in Shanghai, before the first SMS goes out the next morning
+    await scenario.phase(
+        [ContactOutcome("quiet-optout", said, "quiet", Channel.SMS, Outcome.OPT_OUT)]
+    )
+    await scenario.phase([aging("quiet", day, day, 10_000) for day in range(2, 6)])
+    await scenario.outputs()
+
+    assert [c for c in scenario.contacts("quiet") if c.channel is Channel.SMS] == []
+    audit = [s for s in scenario.suppressed("quiet") if s.reason is SuppressionReason.OPT_OUT]
+    assert [s.contact.channel for s in audit] == [Channel.SMS]
+    assert any(c.channel is Channel.IVR for c in scenario.contacts("quiet"))  # others go on
