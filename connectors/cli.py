@@ -27,6 +27,7 @@ from connectors.metrics import GatewayMetrics
 from connectors.publisher import publish_file
 from connectors.rows import KINDS
 from streams.contract.catalogue import catalogue
+from streams.contract.registry import use_registry
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def run_publish(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
     summary = publish_file(
         args.file,
         args.kind,
@@ -75,6 +77,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 def run_gateway(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
     try:
         gateways = build_gateways(dict(parse_channel_option(o) for o in args.channel))
     except ChannelConfigError as exc:
@@ -114,6 +117,7 @@ async def _until_signal(runner: GatewayRunner) -> None:
 
 def run_callbacks(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
     port = args.port or settings.web_port + 1  # the Faust worker's web server has web_port
     asyncio.run(_serve_callbacks(settings, args.host, port))
     return 0

@@ -16,6 +16,7 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from streams.contract.catalogue import Catalogue, catalogue
+from streams.contract.registry import RegistryError, use_registry
 from streams.core.config import load_policy
 from streams.core.parsing import ConfigError
 from streams.metrics.pipeline import PipelineMetrics
@@ -41,7 +42,9 @@ class Pipeline:
 
 
 def build_pipeline(settings: Settings, registry: CollectorRegistry | None = None) -> Pipeline:
-    """Everything a worker runs, wired from settings (raises ConfigError on a bad strategy)."""
+    """Everything a worker runs, wired from settings (raises ConfigError on a bad strategy,
+    RegistryError when a configured schema registry cannot be reached)."""
+    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
     policy = load_policy(settings.strategy_file, settings.compliance_preset)
     cat = catalogue(settings.topic_prefix, settings.partitions)
     registry = registry if registry is not None else CollectorRegistry()
@@ -74,6 +77,9 @@ def run(settings: Settings, loglevel: str = "info") -> int:
         pipeline = build_pipeline(settings)
     except ConfigError as exc:
         sys.stderr.write(f"collectctl worker: invalid configuration: {exc}\n")
+        return 2
+    except RegistryError as exc:
+        sys.stderr.write(f"collectctl worker: schema registry: {exc}\n")
         return 2
     serve_http(pipeline, settings.metrics_port)
     worker = faust.Worker(pipeline.app, loglevel=loglevel, quiet=True)
