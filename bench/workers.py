@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from confluent_kafka import Consumer, TopicPartition
@@ -35,21 +36,7 @@ class Worker:
 
     def start(self) -> float:
         """Spawn the process; returns the monotonic start time."""
-        s = self.settings
-        env = dict(
-            os.environ,
-            KAFKA_BOOTSTRAP=s.kafka_bootstrap,
-            COLLECTIONS_APP_ID=s.app_id,
-            COLLECTIONS_STORE=s.store,
-            COLLECTIONS_DATA_DIR=str(s.data_dir),
-            COLLECTIONS_CLOCK=s.clock,
-            COLLECTIONS_PARTITIONS=str(s.partitions),
-            COLLECTIONS_TOPIC_PREFIX=s.topic_prefix,
-            COLLECTIONS_METRICS_PORT=str(self.port),
-            COLLECTIONS_TICK_SECONDS=str(s.tick_seconds),
-            COLLECTIONS_BATCH_MAX=str(s.batch_max),
-            COLLECTIONS_BATCH_WITHIN=str(s.batch_within),
-        )
+        env = {**os.environ, **replace(self.settings, metrics_port=self.port).to_env()}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(

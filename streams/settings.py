@@ -58,6 +58,22 @@ class Settings:
             values[name] = _parse(name, raw, getattr(s, name))
         return replace(s, **values)  # type: ignore[arg-type]
 
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes ``from_env`` give these settings (for child processes)."""
+        env = {"KAFKA_BOOTSTRAP": self.kafka_bootstrap}
+        for name in self.__dataclass_fields__:
+            if name == "kafka_bootstrap":
+                continue
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                text = ",".join(value)
+            elif value is None:
+                text = ""
+            else:
+                text = str(value)
+            env[PREFIX + name.upper()] = text
+        return env
+
 
 def _parse(name: str, raw: str, default: object) -> object:
     key = PREFIX + name.upper()

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from confluent_kafka import Consumer, TopicPartition
@@ -32,19 +33,7 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        s = self.settings
-        env = dict(
-            os.environ,
-            KAFKA_BOOTSTRAP=s.kafka_bootstrap,
-            COLLECTIONS_APP_ID=s.app_id,
-            COLLECTIONS_STORE=s.store,
-            COLLECTIONS_DATA_DIR=str(s.data_dir),
-            COLLECTIONS_CLOCK=s.clock,
-            COLLECTIONS_PARTITIONS=str(s.partitions),
-            COLLECTIONS_TOPIC_PREFIX=s.topic_prefix,
-            COLLECTIONS_METRICS_PORT=str(self.port),
-            COLLECTIONS_TICK_SECONDS=str(s.tick_seconds),
-        )
+        env = {**os.environ, **replace(self.settings, metrics_port=self.port).to_env()}
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "warning"],
