@@ -170,12 +170,20 @@ class Engine:
         now = self.clock.observe(partition, event.occurred_at)
         if self.clock.mode == "event":
             self._run_due(partition, now, result)
+        produced = len(result.outputs)
         before = result.get(event.customer_id)
         decision = decide(before, event, now, self.policy)
         self._settle(partition, before, decision, result, source=msg)
+        if self.clock.mode == "wall":
+            # a contact the event made due right now goes out with it, not at the next tick
+            cid = event.customer_id
+            again = self.index.next_due_of(partition, cid)
+            if again is not None and again <= now:
+                self.index.schedule(partition, cid, None)
+                self._due_one(partition, cid, now, result)
         if self.metrics is not None and decision.changed and _is_promise(event):
             self.metrics.record_promise(PromiseStatus.PENDING)
-        if decision.outputs:
+        if len(result.outputs) > produced:
             result.caused_output.append(event.occurred_at)
 
     def _run_due(self, partition: int, now: datetime, result: _Batch) -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from streams.contract.catalogue import catalogue
 from streams.contract.codec import encode
 from streams.core.config import load_policy
-from streams.core.model import AgingSnapshot, Tier
-from streams.pipeline.clock import EventClock
+from streams.core.model import AgingSnapshot, Channel, ContactDue, Tier
+from streams.pipeline.clock import EventClock, WallClock
 from streams.pipeline.engine import Engine, Incoming, Stored
 
 CAT = catalogue("", 3)
@@ -63,3 +63,12 @@ def test_an_event_past_the_stored_offset_is_applied() -> None:
     result = engine().process([msg(1, snapshot(9, 300, 9))], store.get)
     assert result.writes["c1"][1].accounts["a1"].tier is Tier.MODERATE
     assert result.offsets["c1"] == {CAT.aging.name: 1}
+
+
+def test_on_the_wall_clock_a_contact_due_now_leaves_with_the_event_not_at_the_next_tick() -> None:
+    now = datetime(2026, 3, 2, 3, tzinfo=UTC)  # 11:00 in Shanghai: inside every window
+    wall = Engine(load_policy(), CAT, WallClock(lambda: now), tick_topic=CAT.ticks.name)
+    event = AgingSnapshot("w1", now, "c1", "a1", date(2026, 3, 2), 2, 100, 1000, "CNY", "x")
+    result = wall.process([msg(0, event)], {}.get)
+    assert [o.channel for o in result.outputs if isinstance(o, ContactDue)] == [Channel.SMS]
+    assert result.caused_output == [now]
