@@ -7,8 +7,10 @@ slot. Compliance (hours, caps, hard stops) is not decided here but in :mod:`gate
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from streams.core.config import Policy
@@ -19,6 +21,7 @@ from streams.core.state import (
     COLLECT,
     FOLLOW_UP,
     REMINDER,
+    AccountState,
     ChannelProgress,
     CustomerState,
     Promise,
@@ -27,17 +30,30 @@ from streams.core.state import (
 from streams.core.strategy import ChannelRule, Plan
 
 DEFAULT_TIME = time(10, 0)
+NO_PROGRESS = ChannelProgress()
+CHANNELS = tuple(Channel)  # in enum order; iterating the enum itself costs more per loop
 
 
-def plan_for(state: CustomerState, policy: Policy) -> Plan:
-    """The plan of the customer's variant for their worst customer type."""
-    kinds = [a.customer_type for a in state.delinquent_accounts]
+def plan_for(
+    state: CustomerState, policy: Policy, overdue: Sequence[AccountState] | None = None
+) -> Plan:
+    """The plan of the customer's variant for their worst customer type.
+
+    ``overdue``: the state's delinquent accounts, when the caller already has them.
+    """
+    accounts = state.delinquent_accounts if overdue is None else overdue
+    kinds = [a.customer_type for a in accounts]
     worst = max(kinds, key=TYPE_RANK.__getitem__, default=CustomerType.NONE)
     return policy.strategy.variant(state.strategy_variant).plans[worst]
 
 
 def customer_dpd(state: CustomerState, today: date) -> int:
-    return max((a.dpd_on(today) for a in state.delinquent_accounts), default=0)
+    return worst_dpd(state.delinquent_accounts, today)
+
+
+def worst_dpd(overdue: Sequence[AccountState], today: date) -> int:
+    """DPD of the worst account; ``overdue`` is ordered worst first (``delinquent_accounts``)."""
+    return overdue[0].dpd_on(today) if overdue else 0
 
 
 def ladder_step(plan: Plan, dpd: int, level: int, skip: frozenset[Channel]) -> int | None:
@@ -54,9 +70,9 @@ def ladder_step(plan: Plan, dpd: int, level: int, skip: frozenset[Channel]) -> i
     return min(max(level, floor), len(plan.ladder) - 1)
 
 
-def escalate_on_silence(state: CustomerState, plan: Plan, dpd: int) -> CustomerState:
+def escalate_on_silence(state: CustomerState, ctx: Context) -> CustomerState:
     """Open the next ladder step once the current one got no response N times."""
-    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
+    plan, step = ctx.plan, ctx.step
     if step is None or step >= len(plan.ladder) - 1:
         return state
     progress = state.progress.get(plan.ladder[step])
@@ -71,9 +87,8 @@ def escalate_one_step(state: CustomerState, plan: Plan, dpd: int) -> CustomerSta
     return replace(state, escalation_level=max(level, state.escalation_level))
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Facts derived once per re-plan and shared by every channel."""
+class Context(NamedTuple):
+    """Facts derived once per re-plan and shared by every channel (a tuple: cheap to build)."""
 
     plan: Plan
     now: datetime
@@ -85,21 +100,27 @@ class Context:
     step: int | None  # current escalation step on the ladder
 
 
-def context(state: CustomerState, now: datetime, policy: Policy) -> Context:
+def context(
+    state: CustomerState,
+    now: datetime,
+    policy: Policy,
+    overdue: Sequence[AccountState] | None = None,
+) -> Context:
+    """``overdue``: the state's delinquent accounts, when the caller already has them."""
     zone = ZoneInfo(state.time_zone)
     today = now.astimezone(zone).date()
-    accounts = state.delinquent_accounts
-    plan = plan_for(state, policy)
-    dpd = max((a.dpd_on(today) for a in accounts), default=0)
-    overdue = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
+    accounts = state.delinquent_accounts if overdue is None else overdue
+    plan = plan_for(state, policy, accounts)
+    dpd = worst_dpd(accounts, today)
+    amount = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
     step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
-    return Context(plan, now, today, zone, dpd, overdue, state.pending_promise, step)
+    return Context(plan, now, today, zone, dpd, amount, state.pending_promise, step)
 
 
 def desired_slot(
     state: CustomerState, channel: Channel, ctx: Context, policy: Policy
 ) -> Slot | None:
-    progress = state.progress.get(channel, ChannelProgress())
+    progress = state.progress.get(channel, NO_PROGRESS)
     attempt = progress.attempts + progress.suppressed + 1
     existing = state.slots.get(channel)
     if existing is not None and existing.attempt != attempt:
@@ -125,6 +146,8 @@ def desired_slot(
     not_before = existing.not_before if existing else None
     if not_before is not None:
         due_at = max(due_at, not_before)
+    if existing is not None and (existing.due_at, existing.purpose) == (due_at, purpose):
+        return existing  # unchanged: keeping the same object makes the schedule compare cheap
     return Slot(channel, attempt, due_at, purpose, not_before)
 
 
@@ -174,13 +197,8 @@ def _next_time(
         today = [t for t in rule.times if t >= start.time().replace(tzinfo=None)]
         return at_local(start.date(), today[0], zone) if today else first
     local = last.astimezone(zone)
-    sent_that_day = sum(
-        1
-        for e in state.ledger
-        if e.channel is channel and not e.inbound and e.at.astimezone(zone).date() == local.date()
-    )
     later = [t for t in rule.times if t > local.time()]
-    if later and sent_that_day < len(rule.times):
+    if later and _sent_on(state, channel, local.date(), zone) < len(rule.times):
         return at_local(local.date(), later[0], zone)
     gap = rule.every_days
     if state.last_broken_promise_at and state.last_broken_promise_at > last:
@@ -188,6 +206,15 @@ def _next_time(
     elif state.last_right_party_at and state.last_right_party_at >= last:
         gap += rule.later_after_right_party_days
     return at_local(local.date() + timedelta(days=max(1, gap)), rule.times[0], zone)
+
+
+def _sent_on(state: CustomerState, channel: Channel, day: date, zone: ZoneInfo) -> int:
+    """Contacts made on ``channel`` on the customer's local ``day``."""
+    return sum(
+        1
+        for e in state.ledger
+        if e.channel is channel and not e.inbound and e.at.astimezone(zone).date() == day
+    )
 
 
 def _follow_up_at(state: CustomerState, plan: Plan, zone: ZoneInfo) -> datetime | None:

@@ -23,14 +23,14 @@ TYPE_RANK = {
 def classify(
     account: AccountState, wilful_flag: bool, today: date, rules: CustomerTypeRules
 ) -> tuple[CustomerType, str]:
-    days = rules.look_back.days
-    since = today - rules.look_back
     if wilful_flag:
         return CustomerType.WILFUL, "flagged wilful upstream"
-    broken = sum(1 for d in account.broken_promises if d >= since)
+    days = rules.look_back.days
+    since = today - rules.look_back
+    broken = _count_since(account.broken_promises, since)
     if broken >= rules.wilful_broken_promises:
         return CustomerType.WILFUL, f"{broken} broken promises in {days} days"
-    refusals = sum(1 for d in account.refusals if d >= since)
+    refusals = _count_since(account.refusals, since)
     if refusals >= rules.wilful_refusals:
         return CustomerType.WILFUL, f"{refusals} refusals to pay in {days} days"
     if _silent(account, today, rules):
@@ -52,3 +52,9 @@ def _silent(account: AccountState, today: date, rules: CustomerTypeRules) -> boo
     heard = [d for d in (account.last_payment_on, account.last_contact_on) if d is not None]
     last = max([account.overdue_since, *heard])
     return (today - last).days >= rules.silent_days
+
+
+def _count_since(days: tuple[date, ...], since: date) -> int:
+    if not days:  # the usual case: skip building a generator
+        return 0
+    return sum(1 for d in days if d >= since)

@@ -6,6 +6,7 @@ or a ``DeadLetter`` when the input is refused (bad values, unknown account, curr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,7 @@ from streams.core.model import (
     AccountProfile,
     AgingSnapshot,
     Bucket,
+    Channel,
     ContactOutcome,
     DeadLetter,
     HardStop,
@@ -26,7 +28,7 @@ from streams.core.model import (
     Tier,
 )
 from streams.core.promises import credit, make_promise
-from streams.core.state import AccountState, CustomerState, Episode, LedgerEntry
+from streams.core.state import AccountState, ChannelProgress, CustomerState, Episode, LedgerEntry
 
 Result = CustomerState | DeadLetter
 RESPONSES = CONNECTED - {Outcome.WRONG_PARTY, Outcome.OPT_OUT}
@@ -109,7 +111,7 @@ def apply_repayment(state: CustomerState, e: Repayment, now: datetime) -> Result
             bucket=Bucket.M0,
             episodes=_episodes(account, None, paid_on, len(account.episodes) or 1),
         )
-    progress = {c: replace(p, unanswered=0) for c, p in state.progress.items()}
+    progress = _responded(state.progress)
     return replace(state, accounts={**state.accounts, e.account_id: account}, progress=progress)
 
 
@@ -119,10 +121,11 @@ def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy
         if isinstance(promised, DeadLetter):
             return promised
         state = promised
-    state = replace(state, ledger=_record(state.ledger, e))
-    if e.outcome in RESPONSES:
-        progress = {c: replace(p, unanswered=0) for c, p in state.progress.items()}
-        state = replace(state, progress=progress)
+    ledger = _record(state.ledger, e)
+    if ledger is not state.ledger:
+        state = replace(state, ledger=ledger)
+    if e.outcome in RESPONSES and any(p.unanswered for p in state.progress.values()):
+        state = replace(state, progress=_responded(state.progress))
     if e.outcome in CONVERSATION:
         state = _touch_accounts(state, e, local_date(state, e.occurred_at), policy)
     if e.outcome is Outcome.DISPUTE:
@@ -157,6 +160,11 @@ def _episodes(
     elif account.overdue_since is not None and since is None and episodes:
         episodes = (*episodes[:-1], replace(episodes[-1], ended=on))
     return episodes[-limit:]
+
+
+def _responded(progress: Mapping[Channel, ChannelProgress]) -> dict[Channel, ChannelProgress]:
+    """The customer responded: unanswered attempts start counting from zero again."""
+    return {c: p if p.unanswered == 0 else replace(p, unanswered=0) for c, p in progress.items()}
 
 
 def _record(ledger: tuple[LedgerEntry, ...], e: ContactOutcome) -> tuple[LedgerEntry, ...]:

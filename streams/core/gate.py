@@ -9,13 +9,15 @@ connected and possibly unanswered, so a late outcome can never push a count over
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from streams.core.compliance import Cap, Compliance
 from streams.core.local import zone_of
-from streams.core.model import Outcome, SuppressionReason
-from streams.core.state import REMINDER, CustomerState, LedgerEntry, Slot
+from streams.core.model import Channel, HardStop, Outcome, SuppressionReason
+from streams.core.state import REMINDER, AccountState, CustomerState, LedgerEntry, Promise, Slot
 
 CONNECTED = frozenset(
     {
@@ -50,18 +52,49 @@ class Verdict:
         return self.reason is None
 
 
+class Holds(NamedTuple):
+    """What holds a customer's contacts back for good, read once from the state.
+
+    A re-plan asks it about every channel; reading the accounts once keeps that cheap.
+    """
+
+    hard_stops: frozenset[HardStop]
+    opt_outs: frozenset[Channel]
+    cured: bool  # no overdue account
+    promise_pending: bool
+
+    @classmethod
+    def of(
+        cls,
+        state: CustomerState,
+        overdue: Sequence[AccountState] | None = None,
+        promise: Promise | None = None,
+    ) -> Holds:
+        """``overdue`` and ``promise``: the state's delinquent accounts and pending promise,
+        when the caller already has them (both or neither)."""
+        if overdue is None:
+            overdue, promise = state.delinquent_accounts, state.pending_promise
+        return cls(state.all_hard_stops, state.all_opt_outs, not overdue, promise is not None)
+
+    def blocks_channel(self, channel: Channel) -> bool:
+        """Every slot on ``channel`` would be held, whatever its purpose."""
+        return bool(self.hard_stops) or channel in self.opt_outs or self.cured
+
+    def reason(self, slot: Slot) -> tuple[SuppressionReason, str] | None:
+        if self.hard_stops:
+            return SuppressionReason.HARD_STOP, ",".join(sorted(self.hard_stops))
+        if slot.channel in self.opt_outs:
+            return SuppressionReason.OPT_OUT, slot.channel.value
+        if self.cured:
+            return SuppressionReason.CURED, "no overdue account"
+        if self.promise_pending and slot.purpose != REMINDER:
+            return SuppressionReason.PROMISE_PENDING, "collection paused while a promise is pending"
+        return None
+
+
 def hold_reason(state: CustomerState, slot: Slot) -> tuple[SuppressionReason, str] | None:
     """A reason to hold this slot back for good, if any."""
-    stops = state.all_hard_stops
-    if stops:
-        return SuppressionReason.HARD_STOP, ",".join(sorted(stops))
-    if slot.channel in state.all_opt_outs:
-        return SuppressionReason.OPT_OUT, slot.channel.value
-    if not state.delinquent_accounts:
-        return SuppressionReason.CURED, "no overdue account"
-    if state.pending_promise is not None and slot.purpose != REMINDER:
-        return SuppressionReason.PROMISE_PENDING, "collection paused while a promise is pending"
-    return None
+    return Holds.of(state).reason(slot)
 
 
 def check(state: CustomerState, slot: Slot, now: datetime, rules: Compliance) -> Verdict:

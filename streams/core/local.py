@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from streams.core.state import CustomerState
@@ -16,6 +17,7 @@ def local_date(state: CustomerState, now: datetime) -> date:
     return now.astimezone(zone_of(state)).date()
 
 
+@lru_cache(maxsize=4096)  # customers share days, configured times and zones
 def at_local(day: date, t: time, zone: ZoneInfo) -> datetime:
     """UTC instant of local time ``t`` on ``day`` in ``zone``."""
     return datetime.combine(day, t, tzinfo=zone).astimezone(UTC)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from streams.core import gate
-from streams.core.cadence import customer_dpd, escalate_one_step, plan_for
+from streams.core.cadence import CHANNELS, customer_dpd, escalate_one_step, plan_for
 from streams.core.config import Policy
 from streams.core.contacts import build_contact, contact_id, suppressed
 from streams.core.events import apply_event
@@ -64,7 +64,7 @@ def decide(
         )
     new, segments = reclassify(base, applied, event.event_id, _reason(event), now, policy)
     new, held = reconcile(new, now, policy, before=base)
-    changed = state is None or new != state
+    changed = state is None or (new is not state and new != state)
     if changed:
         recent = (*new.recent_event_ids, event.event_id)[-policy.recent_event_limit :]
         new = replace(new, recent_event_ids=recent)
@@ -90,7 +90,7 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
     for _ in Channel:
         ready = [
             current.slots[c]
-            for c in Channel
+            for c in CHANNELS
             if c in current.slots and c not in handled and current.slots[c].due_at <= now
         ]
         if not ready:
@@ -101,7 +101,7 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
             outputs.append(output)
         current, held = reconcile(current, now, policy)
         outputs.extend(held)
-    return Decision(current, tuple(outputs), current != state)
+    return Decision(current, tuple(outputs), current is not state and current != state)
 
 
 def next_wakeup(state: CustomerState) -> datetime | None:

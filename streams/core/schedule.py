@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from streams.core.cadence import context, desired_slot, escalate_on_silence
+from streams.core.cadence import CHANNELS, context, desired_slot, escalate_on_silence
 from streams.core.config import Policy
 from streams.core.contacts import suppressed
-from streams.core.gate import hold_reason
+from streams.core.gate import Holds
 from streams.core.model import Channel, ContactSuppressed, SuppressionReason
 from streams.core.state import ChannelProgress, CustomerState, Slot
 
@@ -24,7 +24,8 @@ def reconcile(
 ) -> tuple[CustomerState, list[ContactSuppressed]]:
     """Schedule the next slot per channel; ``before`` supplies the content of cancelled ones."""
     before = before or state
-    if not state.delinquent_accounts:
+    overdue = state.delinquent_accounts
+    if not overdue:
         if not state.slots and state.episode_started is None:
             return state, []
         outputs = [
@@ -34,24 +35,27 @@ def reconcile(
         idle = replace(state, slots={}, progress={}, episode_started=None, escalation_level=0)
         return idle, outputs
     if state.episode_started is None:
-        start = min(a.overdue_since for a in state.delinquent_accounts if a.overdue_since)
+        start = min(a.overdue_since for a in overdue if a.overdue_since)
         state = replace(state, episode_started=start, progress={}, escalation_level=0)
-    ctx = context(state, now, policy)
-    escalated = escalate_on_silence(state, ctx.plan, ctx.dpd)
+    ctx = context(state, now, policy, overdue)
+    escalated = escalate_on_silence(state, ctx)
     if escalated is not state:
-        state, ctx = escalated, context(escalated, now, policy)
+        state, ctx = escalated, context(escalated, now, policy, overdue)
+    holds = Holds.of(state, overdue, ctx.promise)
     slots: dict[Channel, Slot] = {}
     outputs = []
-    for channel in Channel:
+    for channel in CHANNELS:
         old = state.slots.get(channel)
-        held = None if old is None else hold_reason(state, old)
+        held = None if old is None else holds.reason(old)
         if old is not None and held is not None:
             outputs.append(suppressed(before, old, held[0], held[1], now, policy))
             seen = state.progress.get(channel, ChannelProgress())
             progress = {**state.progress, channel: replace(seen, suppressed=seen.suppressed + 1)}
             state = replace(state, progress=progress)
+        if holds.blocks_channel(channel):
+            continue  # whatever the cadence proposed would be held
         want = desired_slot(state, channel, ctx, policy)
-        if want is not None and hold_reason(state, want) is None:
+        if want is not None and holds.reason(want) is None:
             slots[channel] = want
     if slots == state.slots:
         return state, outputs

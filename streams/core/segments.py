@@ -23,20 +23,23 @@ def reclassify(
 ) -> tuple[CustomerState, list[SegmentChanged]]:
     """Classify every account of ``after``; one SegmentChanged per account that moved."""
     today = local_date(after, now)
-    accounts = dict(after.accounts)
+    retyped: dict[str, AccountState] = {}
     outputs: list[SegmentChanged] = []
-    for account_id in sorted(accounts):
-        account = accounts[account_id]
+    for account_id in sorted(after.accounts):
+        account = after.accounts[account_id]
         kind, why = classify(account, after.wilful_flag, today, policy.customer_types)
         if (kind, why) != (account.customer_type, account.customer_type_reason):
             account = replace(account, customer_type=kind, customer_type_reason=why)
-            accounts[account_id] = account
-        prev = before.accounts.get(account_id) or AccountState(account_id, account.currency)
+            retyped[account_id] = account
+        prev = before.accounts.get(account_id)
+        if prev is account:
+            continue  # the very same account: its segment cannot have moved
+        prev = prev or AccountState(account_id, account.currency)
         if _segment(prev) != _segment(account):
             outputs.append(_changed(after, prev, account, cause, reason, now, today))
-    if accounts == after.accounts:
+    if not retyped:
         return after, outputs
-    return replace(after, accounts=accounts), outputs
+    return replace(after, accounts={**after.accounts, **retyped}), outputs
 
 
 def _segment(account: AccountState) -> tuple[str, str, str]:
