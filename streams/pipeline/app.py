@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,10 +26,17 @@ from faust.streams import _current_event  # the table routes writes by the curre
 from faust.types import TP, EventT
 
 from streams.contract.catalogue import Catalogue
-from streams.core.state import CustomerState
+from streams.core.model import Bucket, Tier
+from streams.metrics.figures import AccountFigures
 from streams.pipeline.drain import install as install_inline_drain
 from streams.pipeline.engine import Emit, Engine, Incoming, Stored
-from streams.pipeline.state_codec import decode_state, decode_stored, encode_state
+from streams.pipeline.state_codec import (
+    Summary,
+    decode_state,
+    decode_stored,
+    decode_summary,
+    encode_state,
+)
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -144,15 +151,22 @@ def build_app(
     async def rebuilt() -> None:
         t0 = time.monotonic()
         owned = {tp.partition for tp in _owned(app, engine.tick_topic)}
-        per_partition: dict[int, list[CustomerState]] = {p: [] for p in owned}
-        for _key, raw in table.items():
-            partition, state = decode_state(raw)
-            if partition in per_partition:
-                per_partition[partition].append(state)
-        for partition, states in per_partition.items():
-            engine.reindex(partition, states)
+        wakeups: dict[int, list[tuple[str, datetime]]] = {p: [] for p in owned}
+        figures: dict[int, list[AccountFigures]] = {p: [] for p in owned}
+        for key, raw in table.items():
+            summary = _summary(raw)
+            if summary.partition not in wakeups:
+                continue
+            if summary.wakeup is not None:
+                wakeups[summary.partition].append((key.decode(), summary.wakeup))
+            figures[summary.partition].extend(
+                AccountFigures(Tier(t), Bucket(b), dpd, overdue, outstanding, currency)
+                for t, b, dpd, overdue, outstanding, currency in summary.accounts
+            )
+        for partition in owned:
+            engine.reindex(partition, wakeups[partition])
             if engine.metrics is not None:
-                engine.metrics.assigned(partition, _figures(states))
+                engine.metrics.assigned(partition, figures[partition])
         if engine.metrics is not None:
             engine.metrics.observe_table_recovery(time.monotonic() - ready.since)
         ready.ready = True
@@ -194,9 +208,10 @@ def _owned_all(app: faust.App) -> list[TP]:
         return []
 
 
-def _figures(states: Iterable[CustomerState]) -> Iterable[Any]:
-    from streams.pipeline.emitter import figures
-
-    for state in states:
-        for account in state.accounts.values():
-            yield figures(account)
+def _summary(raw: bytes) -> Summary:
+    """The rebuild's view of a stored customer (values from before summaries: decoded)."""
+    found = decode_summary(raw)
+    if found is not None:
+        return found
+    partition, state = decode_state(raw)
+    return decode_summary(encode_state(partition, state)) or Summary(partition, None, [])

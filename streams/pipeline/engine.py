@@ -120,13 +120,8 @@ class Engine:
         self._run_due(partition, self.clock.tick(partition, now), result)
         return result.done()
 
-    def reindex(self, partition: int, states: Iterable[CustomerState]) -> None:
-        """Rebuild the due-time index of a newly owned partition from its stored states."""
-        entries = []
-        for state in states:
-            at = next_wakeup(state)
-            if at is not None:
-                entries.append((state.customer_id, at))
+    def reindex(self, partition: int, entries: Iterable[tuple[str, datetime]]) -> None:
+        """Rebuild the due-time index of a newly owned partition: (customer, next wake-up)."""
         self.index.rebuild(partition, entries)
 
     # ------------------------------------------------------------------ internals

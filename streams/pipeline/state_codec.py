@@ -18,22 +18,67 @@ import json
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cache
 from typing import Any
 
+from streams.core.policy import next_wakeup
 from streams.core.state import CustomerState
 
 Convert = Callable[[Any], Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a rebuild after a rebalance needs of a stored customer, without decoding it:
+    the owning partition, the next wake-up (epoch ms) and each account's figures
+    (tier, bucket, days past due, overdue, outstanding, currency)."""
+
+    partition: int
+    wakeup_ms: int | None
+    accounts: list[list[Any]]
+
+    @property
+    def wakeup(self) -> datetime | None:
+        if self.wakeup_ms is None:
+            return None
+        return datetime.fromtimestamp(self.wakeup_ms / 1000, UTC)
+
+
 def encode_state(
     partition: int, state: CustomerState, offsets: Mapping[str, int] | None = None
 ) -> bytes:
-    """``offsets``: input topic -> offset of the last event applied (see engine.Stored)."""
+    """A summary line, a newline, then the state. ``offsets``: input topic -> offset of the
+    last event applied (see engine.Stored). Compact JSON never contains a raw newline."""
+    wakeup = next_wakeup(state)
+    summary = [
+        partition,
+        None if wakeup is None else int(wakeup.timestamp() * 1000),
+        [
+            [
+                a.tier.value,
+                a.bucket.value,
+                a.days_past_due,
+                a.overdue_amount,
+                a.outstanding_balance,
+                a.currency,
+            ]
+            for a in state.accounts.values()
+        ],
+    ]
     body = {"p": partition, "o": dict(offsets or {}), "s": _ENCODE(state)}
-    return _DUMPS(body).encode()
+    return (_DUMPS(summary) + "\n" + _DUMPS(body)).encode()
+
+
+def decode_summary(data: bytes) -> Summary | None:
+    """The summary line only (None for a value written before summaries existed)."""
+    end = data.find(b"\n")
+    if end < 0:
+        return None
+    partition, wakeup_ms, accounts = json.loads(data[:end])
+    return Summary(partition, wakeup_ms, accounts)
 
 
 def decode_state(data: bytes) -> tuple[int, CustomerState]:
@@ -42,7 +87,7 @@ def decode_state(data: bytes) -> tuple[int, CustomerState]:
 
 
 def decode_stored(data: bytes) -> tuple[int, CustomerState, dict[str, int]]:
-    body: dict[str, Any] = json.loads(data)
+    body: dict[str, Any] = json.loads(data[data.find(b"\n") + 1 :])
     state: CustomerState = _DECODE(body["s"])
     return int(body["p"]), state, dict(body.get("o") or {})
 

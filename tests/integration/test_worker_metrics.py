@@ -123,6 +123,27 @@ def test_a_scraped_worker_reports_exactly_the_accounts_that_entered_mild_and_rec
     assert value(scrape, "collections_events_processed_total", topic=cat.repayments.name) == N_PAY
     assert value(scrape, "collections_dead_letters_total", reason="undecodable") == 0
 
+    # a restarted worker rebuilds its gauges from the recovered table alone
+    again = WorkerProcess(settings, tmp_path / "worker-2.log")
+    again.start()
+    try:
+        again.wait_ready()
+        rebuilt = samples(again.get("/metrics")[1].decode())
+    finally:
+        assert again.stop() == 0
+    for tier, bucket, count in (("mild", "M1", N_MILD - N_PAY), ("current", "M0", N_PAY)):
+        assert value(rebuilt, "collections_portfolio_accounts", tier=tier, bucket=bucket) == count
+    assert (
+        value(
+            rebuilt,
+            "collections_portfolio_overdue_minor_units",
+            tier="mild",
+            bucket="M1",
+            currency="CNY",
+        )
+        == (N_MILD - N_PAY) * OVERDUE
+    )
+
     promtool = shutil.which("promtool")
     assert promtool, "promtool is required (Debian package 'prometheus'; make setup installs it)"
     check = subprocess.run(

@@ -7,10 +7,16 @@ import json
 from streams.contract.catalogue import catalogue
 from streams.core.config import load_policy
 from streams.core.model import ContactDue, InputEvent
+from streams.core.policy import next_wakeup
 from streams.core.state import CustomerState, customer_to_dict
 from streams.pipeline.clock import EventClock
 from streams.pipeline.engine import Engine
-from streams.pipeline.state_codec import decode_state, decode_stored, encode_state
+from streams.pipeline.state_codec import (
+    decode_state,
+    decode_stored,
+    decode_summary,
+    encode_state,
+)
 from streams.sim import SimConfig, Simulator
 
 
@@ -53,7 +59,31 @@ def test_values_written_in_full_by_customer_to_dict_stay_readable() -> None:
 
 
 def test_empty_fields_are_left_out_but_non_empty_defaults_are_kept() -> None:
-    body = json.loads(encode_state(0, STATES[0]))
+    body = json.loads(encode_state(0, STATES[0]).split(b"\n", 1)[1])
     stored = body["s"]
     assert "time_zone" in stored  # a non-empty default is always written
     assert all(value not in (None, [], {}, 0, False, "") for value in stored.values())
+
+
+def test_the_summary_line_gives_the_rebuild_what_it_needs_without_decoding_the_state() -> None:
+    for state in STATES[:300]:
+        summary = decode_summary(encode_state(2, state))
+        assert summary is not None and summary.partition == 2
+        assert summary.wakeup == next_wakeup(state)
+        assert summary.accounts == [
+            [
+                a.tier.value,
+                a.bucket.value,
+                a.days_past_due,
+                a.overdue_amount,
+                a.outstanding_balance,
+                a.currency,
+            ]
+            for a in state.accounts.values()
+        ]
+
+
+def test_a_value_from_before_summaries_has_none_and_still_decodes() -> None:
+    legacy = json.dumps({"p": 1, "o": {}, "s": customer_to_dict(STATES[0])}).encode()
+    assert decode_summary(legacy) is None
+    assert decode_state(legacy) == (1, STATES[0])
