@@ -12,7 +12,7 @@ help:
 	@echo "make demo      start the local broker, worker, gateways and simulator; live view (Ctrl-C stops)"
 	@echo "make test      lint, type-check and run every test (starts its own broker)"
 	@echo "make replay    replay simulated days as fast as possible and print the report"
-	@echo "make bench     benchmarks on the local broker (prints a table)"
+	@echo "make bench     benchmarks on the local broker, full sizes (prints a table; long)"
 	@echo "make broker-start | broker-stop | broker-status | topics"
 
 $(STAMP): pyproject.toml
@@ -45,6 +45,7 @@ replay: setup
 	$(BIN)/collectctl replay --days 90
 
 bench: setup
+	deploy/local/kafka.sh start
 	$(BIN)/python -m bench
 
 broker-start: setup
