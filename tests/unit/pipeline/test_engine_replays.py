@@ -8,7 +8,7 @@ from streams.contract.catalogue import catalogue
 from streams.contract.codec import encode
 from streams.core.config import load_policy
 from streams.core.model import AgingSnapshot, Channel, ContactDue, Tier
-from streams.pipeline.clock import EventClock, WallClock
+from streams.pipeline.clock import EventClock, WallClock, tick_time, tick_value
 from streams.pipeline.engine import Engine, Incoming, Stored
 
 CAT = catalogue("", 3)
@@ -72,3 +72,19 @@ def test_on_the_wall_clock_a_contact_due_now_leaves_with_the_event_not_at_the_ne
     result = wall.process([msg(0, event)], {}.get)
     assert [o.channel for o in result.outputs if isinstance(o, ContactDue)] == [Channel.SMS]
     assert result.caused_output == [now]
+
+
+def test_an_explicit_event_time_tick_moves_the_clock_and_sends_what_fell_due() -> None:
+    quiet = datetime(2026, 3, 2, 15, tzinfo=UTC)  # 23:00 in Shanghai: the SMS must wait
+    event_clock = engine()
+    first = event_clock.process([msg(0, snapshot(2, 100, 2))], {}.get)
+    assert not [o for o in first.outputs if isinstance(o, ContactDue)]
+    store = {cid: state for cid, (_p, state) in first.writes.items()}
+
+    morning = quiet.replace(day=3, hour=3)  # 11:00 the next day
+    tick = Incoming(CAT.ticks.name, 0, 0, None, tick_value(morning))
+    assert tick_time(tick.value) == morning
+    result = event_clock.process([tick], store.get)
+    sent = [o for o in result.outputs if isinstance(o, ContactDue)]
+    assert [c.channel for c in sent] == [Channel.SMS]
+    assert quiet < sent[0].due_at <= morning
