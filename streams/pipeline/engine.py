@@ -9,6 +9,7 @@ ids make the replayed outputs duplicates that gateways drop, never new contacts.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,8 @@ from streams.metrics.pipeline import PipelineMetrics
 from streams.pipeline.clock import Clock, tick_time
 from streams.pipeline.due_index import DueIndex
 from streams.pipeline.emitter import Emit, Emitter, Incoming
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BatchResult", "Emit", "Engine", "Incoming", "StateLookup", "Stored"]
 
@@ -96,13 +99,20 @@ class Engine:
     def process(self, batch: Sequence[Incoming], lookup: StateLookup) -> BatchResult:
         result = _Batch(lookup)
         for msg in batch:
-            if msg.topic != self.tick_topic:
-                result.passed(msg)
             if msg.topic == self.tick_topic:
                 now = self.clock.tick(msg.partition, tick_time(msg.value))
                 self._run_due(msg.partition, now, result)
                 continue
-            self._apply(msg, result)
+            result.passed(msg)
+            try:
+                self._apply(msg, result)
+            except Exception as exc:  # a bug must not stop the partition: park the message
+                log.exception("failed on %s[%d]@%d", msg.topic, msg.partition, msg.offset)
+                result.emits.append(
+                    self.emitter.dead_letter(
+                        msg, "engine", "internal_error", repr(exc), type(exc).__name__
+                    )
+                )
         return result.done()
 
     def apply_events(
@@ -198,8 +208,16 @@ class Engine:
 
     def _due_one(self, partition: int, customer_id: str, at: datetime, result: _Batch) -> None:
         before = result.get(customer_id)
-        if before is not None:
-            self._settle(partition, before, due(before, at, self.policy), result, source=None)
+        if before is None:
+            return
+        try:
+            decision = due(before, at, self.policy)
+        except Exception:  # a bug in one customer's schedule must not stop the others
+            log.exception("due() failed for a customer on partition %d; unscheduled", partition)
+            if self.metrics is not None:
+                self.metrics.record_dead_letter("internal_error")
+            return  # it left the index when popped; its next event schedules it again
+        self._settle(partition, before, decision, result, source=None)
 
     def _settle(
         self,

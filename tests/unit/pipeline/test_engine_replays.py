@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from streams.contract.catalogue import catalogue
 from streams.contract.codec import encode
 from streams.core.config import load_policy
@@ -88,3 +90,27 @@ def test_an_explicit_event_time_tick_moves_the_clock_and_sends_what_fell_due() -
     sent = [o for o in result.outputs if isinstance(o, ContactDue)]
     assert [c.channel for c in sent] == [Channel.SMS]
     assert quiet < sent[0].due_at <= morning
+
+
+def test_a_bug_on_one_message_parks_it_in_the_dlq_and_the_partition_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streams.pipeline import engine as engine_module
+
+    real = engine_module.decide
+
+    def flaky(state, event, now, policy):  # type: ignore[no-untyped-def]
+        if event.event_id == "e3":
+            raise RuntimeError("boom")
+        return real(state, event, now, policy)
+
+    monkeypatch.setattr(engine_module, "decide", flaky)
+    result = engine().process(
+        [msg(0, snapshot(2, 100, 2)), msg(1, snapshot(3, 100, 3)), msg(2, snapshot(9, 300, 4))],
+        {}.get,
+    )
+    dead = [e for e in result.emits if e.topic == CAT.dlq.name]
+    assert len(dead) == 1
+    assert dict(dead[0].headers or [])["dlq.reason"] == b"internal_error"
+    assert dict(dead[0].headers or [])["dlq.original.offset"] == b"1"
+    assert result.writes["c1"][1].accounts["a1"].tier is Tier.MODERATE  # later input applied
