@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -42,12 +41,10 @@ def test_a_busy_port_is_reported_at_once_instead_of_hanging(tmp_path: Path) -> N
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        t0 = time.monotonic()
-        result = kafka_sh("start", port, tmp_path / "run")
-        took = time.monotonic() - t0
+        # a hang would raise TimeoutExpired: the script must refuse, not wait for a broker
+        result = kafka_sh("start", port, tmp_path / "run", timeout=60)
     assert result.returncode != 0
     assert f"port {port} is in use" in result.stderr
-    assert took < 30, "must not wait for a broker that cannot start"
     assert broker_pids(tmp_path / "run") == []
 
 
