@@ -62,14 +62,29 @@ def serve_http(pipeline: Pipeline, port: int) -> None:
 
     @pipeline.app.task
     async def http() -> None:
-        for name in QUIET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.WARNING)
         runner = await serve(make_web_app(pipeline.registry, pipeline.readiness), port)
         log.info("metrics and readiness on :%d (/metrics, /ready)", port)
         try:
             await asyncio.Event().wait()
         finally:
             await runner.cleanup()
+
+
+class PipelineWorker(faust.Worker):  # type: ignore[misc]  # faust is untyped
+    """faust's worker, with logging that costs nothing below the chosen level."""
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        super().on_setup_root_logger(logger, level)
+        quiet_logging(level)
+
+
+def quiet_logging(level: int) -> None:
+    """mode leaves the root logger at DEBUG and filters in the handler, so every library
+    builds debug records that are then dropped (~20% of CPU in table recovery, ~15% on the
+    produce path). Set the level on the loggers instead."""
+    logging.getLogger().setLevel(level or logging.INFO)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
 def run(settings: Settings, loglevel: str = "info") -> int:
@@ -82,7 +97,7 @@ def run(settings: Settings, loglevel: str = "info") -> int:
         sys.stderr.write(f"collectctl worker: schema registry: {exc}\n")
         return 2
     serve_http(pipeline, settings.metrics_port)
-    worker = faust.Worker(pipeline.app, loglevel=loglevel, quiet=True)
+    worker = PipelineWorker(pipeline.app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()  # returns on SIGTERM / SIGINT after a clean stop
     return 0
 
