@@ -164,7 +164,13 @@ class Engine:
             )
             return
         if msg.offset <= result.applied(event.customer_id, msg.topic):
-            return  # already applied before a restart: its outputs went out then
+            # already applied before a restart, and its outputs went out then. The local store
+            # can be ahead of the table's changelog (a kill between the two writes), so the
+            # stored state is written again: the changelog catches up, nothing is applied twice
+            stored = result.get(event.customer_id)
+            if stored is not None:
+                result.put(msg.partition, stored)
+            return
         if self.metrics is not None:
             self.metrics.record_event(msg.topic)
         self._apply_event(msg.partition, event, result, msg)
@@ -240,6 +246,16 @@ class Engine:
             result.emits.extend(self.emitter.outputs(decision.outputs, state.customer_id, source))
 
 
+def _latest(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    """Per topic, the higher offset: a stored position never moves backwards (a replay after
+    a restart passes offsets below what the stored state already reflects)."""
+    merged = dict(a)
+    for topic, offset in b.items():
+        if offset > merged.get(topic, -1):
+            merged[topic] = offset
+    return merged
+
+
 def _is_promise(event: InputEvent) -> bool:
     return isinstance(event, ContactOutcome) and event.outcome is Outcome.PROMISE_TO_PAY
 
@@ -282,7 +298,7 @@ class _Batch:
 
     def done(self) -> BatchResult:
         offsets: dict[str, Mapping[str, int]] = {
-            cid: {**self._offsets.get(cid, {}), **self._position.get(partition, {})}
+            cid: _latest(self._offsets.get(cid, {}), self._position.get(partition, {}))
             for cid, (partition, _state) in self.writes.items()
         }
         return BatchResult(self.emits, self.outputs, self.caused_output, self.writes, offsets)
