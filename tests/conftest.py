@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings
 
 from tests.kafka_broker import Broker, start_broker
+
+# Property tests are deterministic by default (fixed examples, no example database), so a
+# fresh clone is never red by chance; a counterexample found while exploring becomes an
+# explicit example test. `HYPOTHESIS_PROFILE=explore` runs a longer randomised search.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", max_examples=2000, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _broker: Broker | None = None
 
