@@ -3,6 +3,10 @@
 Rules go by field name, so they hold in every record that has the field: ids are not empty,
 amounts and days past due are not negative, currencies are ISO 4217 shaped, datetimes are
 timezone-aware, time zones are IANA names. A few records add cross-field rules.
+
+Sizes are bounded at this door too: ids at ``MAX_ID_CHARS``, every other string at
+``MAX_TEXT_CHARS``, arrays of records at ``MAX_ITEMS``, money below 2^53 (exact in JSON and
+in every client), so no input can grow a customer's state or an output without bound.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ NON_NEGATIVE = frozenset(
     }
 )
 CURRENCY = re.compile(r"[A-Z]{3}")
+MAX_ID_CHARS = 128
+MAX_TEXT_CHARS = 256
+MAX_ITEMS = 100
+MAX_AMOUNT = 2**53 - 1  # minor units; far above any real balance, exact as a JSON number
+MAX_DAYS = 100_000
 
 
 class ValidationError(ValueError):
@@ -56,8 +65,12 @@ def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
     for f in fields_of(cls):
         if f.name in ID_FIELDS:
             checks.append((f.name, _not_empty))
+            checks.append((f.name, _id_length))
+        elif f.kind is Kind.PLAIN and f.target is str:
+            checks.append((f.name, _text_length))
         if f.name in NON_NEGATIVE:
             checks.append((f.name, _not_negative))
+            checks.append((f.name, _days if f.name == "days_past_due" else _amount))
         if f.name == "attempt":
             checks.append((f.name, _positive))
         if f.name == "currency":
@@ -75,6 +88,26 @@ def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
 
 def _not_empty(value: str) -> str | None:
     return None if value.strip() else "must not be empty"
+
+
+def _id_length(value: str) -> str | None:
+    if isinstance(value, str) and len(value) > MAX_ID_CHARS:  # a wrong type: Avro says so
+        return f"is longer than {MAX_ID_CHARS} characters"
+    return None
+
+
+def _text_length(value: str) -> str | None:
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        return f"is longer than {MAX_TEXT_CHARS} characters"
+    return None
+
+
+def _amount(value: int) -> str | None:
+    return None if value <= MAX_AMOUNT else f"must be below 2^53, got {value}"
+
+
+def _days(value: int) -> str | None:
+    return None if value <= MAX_DAYS else f"must be at most {MAX_DAYS}, got {value}"
 
 
 def _not_negative(value: int) -> str | None:
@@ -112,6 +145,8 @@ def _nested(value: Any) -> str | None:
 def _nested_all(values: tuple[Any, ...]) -> str | None:
     if not values:
         return "must not be empty"
+    if len(values) > MAX_ITEMS:
+        return f"has more than {MAX_ITEMS} items"
     for i, value in enumerate(values):
         problem = _nested(value)
         if problem is not None:

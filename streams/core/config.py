@@ -49,7 +49,10 @@ class Policy:
     customer_types: CustomerTypeRules = field(default_factory=CustomerTypeRules)
     promises: PromiseRules = field(default_factory=PromiseRules)
     history_limit: int = 24  # episodes, broken promises, refusals kept per account
-    recent_event_limit: int = 32  # applied event ids kept per customer for replay detection
+    # repayments and outcomes are deduplicated on event_id for this long (the replay horizon:
+    # older ones are refused, see streams.core.dedup), remembering at most dedup_limit ids
+    dedup_horizon: timedelta = timedelta(days=35)
+    dedup_limit: int = 512
 
 
 def load_policy(strategy_file: Path | None = None, compliance_preset: str = "china") -> Policy:

@@ -136,6 +136,8 @@ def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy
 
 
 def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
+    if state.profile_at is not None and e.occurred_at < state.profile_at:
+        return state  # an older profile than the one applied (a re-send): nothing to change
     try:
         ZoneInfo(e.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -148,6 +150,7 @@ def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
         hard_stops=e.hard_stops,
         wilful_flag=e.wilful_flag,
         display_name=e.display_name,
+        profile_at=e.occurred_at,
     )
 
 

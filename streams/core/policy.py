@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from streams.core import gate
+from streams.core import dedup, gate
 from streams.core.cadence import CHANNELS, customer_dpd, escalate_one_step, plan_for
 from streams.core.config import Policy
 from streams.core.contacts import build_contact, contact_id, suppressed
@@ -53,8 +53,13 @@ def decide(
     if event.customer_id != base.customer_id:
         dead = DeadLetter("validation", f"{event.event_id}: event for another customer")
         return Decision(base, (dead,), False)
-    if event.event_id in base.recent_event_ids:
-        return Decision(base, (), False)
+    track = dedup.tracked(event)
+    if track:
+        if dedup.seen(base, event):
+            return Decision(base, (), False)  # a duplicate: applied once already
+        too_old = dedup.refuse_old(base, event, now, policy)
+        if too_old is not None:
+            return Decision(base, (too_old,), False)
     applied = apply_event(base, event, now, policy)
     if isinstance(applied, DeadLetter):
         return Decision(base, (applied,), False)
@@ -64,10 +69,9 @@ def decide(
         )
     new, segments = reclassify(base, applied, event.event_id, _reason(event), now, policy)
     new, held = reconcile(new, now, policy, before=base)
+    if track:
+        new = dedup.remember(new, event, now, policy)
     changed = state is None or (new is not state and new != state)
-    if changed:
-        recent = (*new.recent_event_ids, event.event_id)[-policy.recent_event_limit :]
-        new = replace(new, recent_event_ids=recent)
     return Decision(new, (*segments, *held), changed)
 
 

@@ -106,6 +106,14 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
+class SeenEvent:
+    """A repayment or contact outcome applied to the customer (see ``streams.core.dedup``)."""
+
+    event_id: str
+    at: datetime  # its occurred_at
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerState:
     customer_id: str
     time_zone: str = "Asia/Shanghai"
@@ -125,7 +133,11 @@ class CustomerState:
     ledger: tuple[LedgerEntry, ...] = ()
     last_right_party_at: datetime | None = None
     last_broken_promise_at: datetime | None = None
-    recent_event_ids: tuple[str, ...] = ()
+    # repayments and outcomes applied within the dedup horizon, oldest first; events at or
+    # before ``seen_floor`` can no longer be checked and are refused (see streams.core.dedup)
+    seen_events: tuple[SeenEvent, ...] = ()
+    seen_floor: datetime | None = None
+    profile_at: datetime | None = None  # occurred_at of the latest profile applied
 
     @property
     def all_opt_outs(self) -> frozenset[Channel]:

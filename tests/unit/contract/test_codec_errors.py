@@ -146,3 +146,22 @@ def test_random_bodies_behind_a_known_fingerprint_raise_only_decode_errors(body:
 
 def test_a_tombstone_is_undecodable_rather_than_a_crash() -> None:
     assert reason_of(None) == "undecodable"  # type: ignore[arg-type]
+
+
+def test_an_id_longer_than_the_limit_fails_validation() -> None:
+    message = single_object(avsc("AgingSnapshot"), aging_datum(customer_id="C" * 129))
+    with pytest.raises(DecodeError, match="customer_id is longer than 128") as caught:
+        decode(message, AgingSnapshot)
+    assert caught.value.reason == "validation"
+
+
+def test_a_text_field_longer_than_the_limit_fails_validation() -> None:
+    message = single_object(avsc("AgingSnapshot"), aging_datum(product="p" * 257))
+    with pytest.raises(DecodeError, match="product is longer than 256"):
+        decode(message, AgingSnapshot)
+
+
+def test_an_amount_beyond_2_to_the_53_fails_validation() -> None:
+    message = single_object(avsc("AgingSnapshot"), aging_datum(overdue_amount=2**53))
+    with pytest.raises(DecodeError, match="overdue_amount must be below 2\\^53"):
+        decode(message, AgingSnapshot)

@@ -14,6 +14,7 @@ from streams.contract.examples import (
     CONTACT_OUTCOME,
     EXAMPLES,
 )
+from streams.contract.validation import MAX_AMOUNT, MAX_DAYS
 from streams.core.model import AccountProfile, AgingSnapshot, Channel, HardStop
 from tests.unit.contract.avro_files import avsc, fingerprint, read_with_files_only
 
@@ -93,9 +94,9 @@ instants = millis.map(lambda ms: datetime.fromtimestamp(ms / 1000, tz=UTC))
     account_id=ids,
     occurred_at=instants,
     as_of=st.dates(min_value=date(1970, 1, 1), max_value=date(2100, 1, 1)),
-    dpd=st.integers(min_value=0, max_value=2**31 - 1),
-    overdue=st.integers(min_value=0, max_value=2**63 - 1),
-    balance=st.integers(min_value=0, max_value=2**63 - 1),
+    dpd=st.integers(min_value=0, max_value=MAX_DAYS),
+    overdue=st.integers(min_value=0, max_value=MAX_AMOUNT),
+    balance=st.integers(min_value=0, max_value=MAX_AMOUNT),
     product=st.text(max_size=10),
 )
 def test_any_valid_aging_snapshot_round_trips(

@@ -12,6 +12,7 @@ from streams.core.state import (
     Episode,
     LedgerEntry,
     Promise,
+    SeenEvent,
     Slot,
 )
 from tests.unit.core.walk_support import START, at
@@ -52,7 +53,7 @@ def rich_state() -> CustomerState:
         },
         ledger=(LedgerEntry("k1", Channel.IVR, at(START, 10), Outcome.NO_ANSWER, False),),
         last_right_party_at=at(START, 9),
-        recent_event_ids=("e1", "e2"),
+        seen_events=(SeenEvent("e1", at(START, 0)), SeenEvent("e2", at(START, 1))),
     )
 
 
