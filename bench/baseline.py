@@ -36,7 +36,7 @@ def run(bootstrap: str, records: list[Record]) -> tuple[int, float]:
     n = produce(bootstrap, cat, records)
     metrics = PipelineMetrics(CollectorRegistry(), topics=input_topics(cat), currencies=["CNY"])
     policy = load_policy(None, settings.compliance_preset)
-    engine = Engine(policy, cat, EventClock(), tick_topic=cat.ticks.name, metrics=metrics)
+    engine = Engine(policy, cat, EventClock(), metrics=metrics)
     store: dict[str, bytes] = {}
     changelog = f"{name}.state-changelog"
     create_topic(bootstrap, changelog, settings.partitions)

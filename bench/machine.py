@@ -51,6 +51,6 @@ def describe() -> list[str]:
         f"CPU: {cpu_model()}, {os.cpu_count()} cores; RAM {ram_gib():.1f} GiB",
         f"OS: {platform.system()} {platform.release()}; Python {platform.python_version()}",
         f"Kafka {kafka_version()} (local KRaft broker on this machine); "
-        f"faust-streaming {_pkg('faust-streaming')}, aiokafka {_pkg('aiokafka')}, "
+        f"rocksdict {_pkg('rocksdict')}, "
         f"confluent-kafka {_pkg('confluent-kafka')}, fastavro {_pkg('fastavro')}",
     ]

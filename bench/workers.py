@@ -79,7 +79,7 @@ class Worker:
         return 0
 
     def stop(self) -> None:
-        """SIGTERM (faust commits and closes cleanly), SIGKILL after 60 s."""
+        """SIGTERM (the worker finishes its batch and leaves the group), SIGKILL after 60 s."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)

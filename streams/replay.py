@@ -28,7 +28,7 @@ from streams.core.model import (
 )
 from streams.core.state import CustomerState
 from streams.pipeline.clock import EventClock
-from streams.pipeline.engine import BatchResult, Engine
+from streams.pipeline.engine import Batch, Engine
 from streams.sim import SimConfig, Simulator
 
 # the brief's recovery targets per tier (share of accounts entering the tier that get back
@@ -100,7 +100,7 @@ def replay(
     """Play ``days`` simulated days through the engine; return what happened and how fast."""
     sim = Simulator(config)
     cat = catalogue()
-    engine = Engine(policy, cat, EventClock(), tick_topic=cat.ticks.name, encode_outputs=False)
+    engine = Engine(policy, cat, EventClock(), encode_outputs=False)
     store: dict[str, CustomerState] = {}
     tally = Tally()
     pending: list[tuple[object, int, InputEvent]] = []  # reactions, by time
@@ -113,7 +113,7 @@ def replay(
         events += len(batch)
         settle(engine.apply_events(0, batch, store.get))
 
-    def settle(result: BatchResult) -> None:
+    def settle(result: Batch) -> None:
         nonlocal seq
         for customer_id, (_p, state) in result.writes.items():
             store[customer_id] = state

@@ -25,7 +25,8 @@ class SettingsError(ValueError):
 class Settings:
     kafka_bootstrap: str = "127.0.0.1:19092"
     app_id: str = "collections-pipeline"
-    # faust store URL: "rocksdb://" in production, "memory://" for unit tests
+    # local state store: "rocksdb://" (kept across restarts) or "memory://" (restored from
+    # the changelog at every start)
     store: str = "rocksdb://"
     data_dir: Path = Path(".state")
     clock: ClockMode = "wall"
@@ -36,10 +37,22 @@ class Settings:
     metrics_port: int = 9464
     web_port: int = 6066
     schema_registry_url: str | None = None  # None = Avro single-object encoding
-    tick_seconds: float = 1.0
+    tick_seconds: float = 1.0  # wall clock: how often due contacts are looked for
     lag_seconds: float = 5.0  # how often the consumer lag gauge is refreshed
-    batch_max: int = 500  # events the agent takes at once (one producer flush per batch)
-    batch_within: float = 0.05  # seconds to wait for a batch to fill
+    batch_max: int = 2000  # input records per transaction at most
+    batch_within: float = 0.05  # seconds a poll waits for records when nothing is buffered
+    # the worker's identity: its Kafka transactional id is <app_id>-<instance_id>. Stable
+    # across restarts (a restart then aborts what its previous life left open at once).
+    # Empty: derived from the host name and the data dir (one worker per data dir).
+    instance_id: str = ""
+    transaction_timeout_ms: int = 10_000  # an abandoned transaction is aborted after this
+    session_timeout_ms: int = 10_000  # a worker that stops heartbeating leaves the group
+    max_poll_interval_ms: int = 300_000
+    reorder_wait_seconds: float = 2.0  # wall clock: longest wait for an unread input topic
+    stall_seconds: float = 60.0  # a partition waiting this long makes /ready answer 503
+    # events dated further ahead of the clock are refused (0: 1 day on the wall clock,
+    # 7 days on the event clock, where quiet partitions jump further)
+    max_event_skew_seconds: float = 0.0
     topic_prefix: str = ""  # tests prepend a unique prefix; production leaves it empty
     currencies: tuple[str, ...] = ("CNY",)  # currency label values exported up front
 

@@ -1,44 +1,64 @@
-"""`collectctl worker`: run one pipeline worker (more workers with the same app id share
-the partitions). Readiness on ``/ready``, metrics on ``/metrics`` (``--metrics-port``);
-SIGTERM and Ctrl-C shut down cleanly (faust commits what was processed)."""
+"""`collectctl worker`: run one pipeline worker (more workers with the same app id share the
+partitions). Readiness on ``/ready``, liveness on ``/live``, metrics on ``/metrics``
+(``--metrics-port``); SIGTERM and Ctrl-C finish the batch in hand and leave the group.
+
+Exit codes: 0 after a clean stop, 2 for a configuration problem found at start (bad strategy
+file, missing topics, unreachable schema registry), 1 when the worker cannot go on (e.g. a
+fenced producer: another process runs with the same instance id) and must be restarted.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
+import signal
 import sys
+import time
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import faust
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 
 from streams.contract.catalogue import Catalogue, catalogue
 from streams.contract.registry import RegistryError, use_registry
 from streams.core.config import load_policy
 from streams.core.parsing import ConfigError
 from streams.metrics.pipeline import PipelineMetrics
-from streams.pipeline.app import Readiness, build_app
+from streams.pipeline.changelog import changelog_topic, ensure_changelog, missing_inputs
 from streams.pipeline.clock import EventClock, WallClock
 from streams.pipeline.engine import Engine
-from streams.pipeline.http import make_web_app, serve
+from streams.pipeline.http import serve
+from streams.pipeline.limits import Limits
+from streams.pipeline.loop import FatalError, PipelineLoop, instance_id
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Per-message debug records cost ~15% of CPU on the hot path even when not printed.
-QUIET_LOGGERS = ("aiokafka", "faust.transport", "faust.topics", "faust.tables", "faust.stores")
+QUIET_LOGGERS = ("confluent_kafka", "librdkafka")
 
 
 @dataclass
 class Pipeline:
-    app: faust.App
+    loop: PipelineLoop
     engine: Engine
-    readiness: Readiness
     registry: CollectorRegistry
     catalogue: Catalogue
+    metrics: PipelineMetrics
+
+
+def client_config(settings: Settings) -> dict[str, object]:
+    """What every Kafka client of the worker shares (bootstrap, and security when set)."""
+    return {
+        "bootstrap.servers": settings.kafka_bootstrap,
+        "logger": logging.getLogger("librdkafka"),
+    }
+
+
+def limits_for(settings: Settings) -> Limits:
+    skew = settings.max_event_skew_seconds or (86400.0 if settings.clock == "wall" else 7 * 86400.0)
+    return Limits(max_event_skew=timedelta(seconds=skew))
 
 
 def build_pipeline(settings: Settings, registry: CollectorRegistry | None = None) -> Pipeline:
@@ -52,42 +72,43 @@ def build_pipeline(settings: Settings, registry: CollectorRegistry | None = None
         registry, topics=[t.name for t in cat.inputs()], currencies=settings.currencies
     )
     clock = WallClock() if settings.clock == "wall" else EventClock()
-    engine = Engine(policy, cat, clock, tick_topic=cat.ticks.name, metrics=metrics)
-    app, readiness = build_app(settings, engine, cat)
-    return Pipeline(app, engine, readiness, registry, cat)
+    engine = Engine(
+        policy,
+        cat,
+        clock,
+        partitions=settings.partitions,
+        metrics=metrics,
+        limits=limits_for(settings),
+    )
+    loop = PipelineLoop(
+        settings,
+        engine,
+        client_config(settings),
+        changelog_topic(settings.app_id),
+        metrics,
+    )
+    return Pipeline(loop, engine, registry, cat, metrics)
 
 
-def serve_http(pipeline: Pipeline, port: int) -> None:
-    """Serve /metrics, /ready and /live from the worker's event loop while it runs."""
-
-    @pipeline.app.task
-    async def http() -> None:
-        runner = await serve(make_web_app(pipeline.registry, pipeline.readiness), port)
-        log.info("metrics and readiness on :%d (/metrics, /ready)", port)
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
-
-
-class PipelineWorker(faust.Worker):  # type: ignore[misc]  # faust is untyped
-    """faust's worker, with logging that costs nothing below the chosen level."""
-
-    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-        super().on_setup_root_logger(logger, level)
-        quiet_logging(level)
-
-
-def quiet_logging(level: int) -> None:
-    """mode leaves the root logger at DEBUG and filters in the handler, so every library
-    builds debug records that are then dropped (~20% of CPU in table recovery, ~15% on the
-    produce path). Set the level on the loggers instead."""
-    logging.getLogger().setLevel(level or logging.INFO)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+def prepare_topics(pipeline: Pipeline, settings: Settings) -> list[str]:
+    """Check the input topics, create the changelog; the problems found (empty: fine)."""
+    config = client_config(settings)
+    problems = missing_inputs(config, pipeline.loop.topics, settings.partitions)
+    if problems:
+        return problems
+    ensure_changelog(
+        config, pipeline.loop.changelog, settings.partitions, settings.replication_factor
+    )
+    return []
 
 
 def run(settings: Settings, loglevel: str = "info") -> int:
+    logging.basicConfig(
+        level=getattr(logging, loglevel.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         pipeline = build_pipeline(settings)
     except ConfigError as exc:
@@ -96,22 +117,55 @@ def run(settings: Settings, loglevel: str = "info") -> int:
     except RegistryError as exc:
         sys.stderr.write(f"collectctl worker: schema registry: {exc}\n")
         return 2
-    serve_http(pipeline, settings.metrics_port)
-    worker = PipelineWorker(pipeline.app, loglevel=loglevel, quiet=True)
-    worker.execute_from_commandline()  # returns on SIGTERM / SIGINT after a clean stop
+    problems = prepare_topics(pipeline, settings)
+    if problems:
+        sys.stderr.write(
+            "collectctl worker: the topics are not as the catalogue says ("
+            + "; ".join(problems)
+            + "): run `collectctl topics create` first\n"
+        )
+        return 2
+    ProcessCollector(registry=pipeline.registry)
+    marker = settings.data_dir / settings.app_id / f"{instance_id(settings)}.running"
+    unclean = marker.exists()  # left by a run that did not stop cleanly
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    pipeline.metrics.delivery.started_at(time.time(), unclean=unclean)
+    if unclean:
+        log.warning("the previous run did not stop cleanly: its uncommitted work is redone")
+    try:
+        server = serve(pipeline.registry, pipeline.loop.readiness, settings.metrics_port)
+    except OSError as exc:
+        sys.stderr.write(
+            f"collectctl worker: cannot serve on port {settings.metrics_port}: {exc}\n"
+        )
+        return 2
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: pipeline.loop.stop())
+    log.info("metrics and readiness on :%d (/metrics, /ready, /live)", settings.metrics_port)
+    try:
+        pipeline.loop.run()
+    except FatalError as exc:
+        log.critical("worker stops: %s", exc)
+        return 1
+    finally:
+        server.shutdown()
+    marker.unlink(missing_ok=True)
+    log.info("stopped cleanly")
     return 0
 
 
 def add_cli(sub: Any) -> None:
-    p = sub.add_parser("worker", help="run a pipeline worker (Faust agents, tables, /metrics)")
+    p = sub.add_parser("worker", help="run a pipeline worker (transactional, stateful)")
     p.add_argument("--bootstrap", help="Kafka bootstrap servers (KAFKA_BOOTSTRAP)")
     p.add_argument("--app-id", help="consumer group / app id (COLLECTIONS_APP_ID)")
-    p.add_argument("--store", help="table store URL: rocksdb:// or memory://")
+    p.add_argument("--instance-id", help="this worker's stable id (COLLECTIONS_INSTANCE_ID)")
+    p.add_argument("--store", help="local state store: rocksdb:// or memory://")
     p.add_argument("--data-dir", type=Path, help="where RocksDB keeps local state")
     p.add_argument("--clock", choices=["wall", "event"], help="wall clock or event time")
     p.add_argument("--strategy", type=Path, help="strategy file (default: the shipped one)")
     p.add_argument("--compliance", help="compliance preset: china (default) or us_reg_f")
-    p.add_argument("--metrics-port", type=int, help="port for /metrics and /ready")
+    p.add_argument("--metrics-port", type=int, help="port for /metrics, /ready and /live")
     p.add_argument("--topic-prefix", help="prefix of every topic name (tests, sandboxes)")
     p.add_argument("--loglevel", default="info")
     p.set_defaults(func=_main)
@@ -121,6 +175,7 @@ def _main(args: argparse.Namespace) -> int:
     overrides = {
         "kafka_bootstrap": args.bootstrap,
         "app_id": args.app_id,
+        "instance_id": args.instance_id,
         "store": args.store,
         "data_dir": args.data_dir,
         "clock": args.clock,

@@ -135,6 +135,14 @@ def decode(data: bytes, expected: type[T]) -> T:
 
 def decode_any(data: bytes) -> Record:
     """Decode a message value of any record type of the contract."""
+    record = decode_unvalidated(data)
+    _check(record)
+    return record
+
+
+def decode_unvalidated(data: bytes) -> Record:
+    """Decode without the contract's validation: only for reading what an invalid record
+    says (the worker applies its protective facts, e.g. a hard stop, before refusing it)."""
     if not data:  # None or b"": a tombstone is not a record; handle it before decoding
         raise DecodeError("undecodable", "empty value")
     if data[:2] == MAGIC and len(data) >= HEADER_SIZE:
@@ -154,8 +162,10 @@ def decode_any(data: bytes) -> Record:
         raise DecodeError("undecodable", f"{type(exc).__name__}: {exc}") from exc
     if body.tell() != len(data) - start:
         raise DecodeError("undecodable", "trailing bytes after the record")
-    record: Record = avro_map.from_avro(datum, writer.record_type)
-    _check(record)
+    try:
+        record: Record = avro_map.from_avro(datum, writer.record_type)
+    except Exception as exc:  # a value Avro accepts but the model cannot hold
+        raise DecodeError("undecodable", f"{type(exc).__name__}: {exc}") from exc
     return record
 
 

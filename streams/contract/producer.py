@@ -1,8 +1,9 @@
 """Producer settings every producer into the pipeline's topics must share.
 
-Co-partitioning only holds if every producer maps a key to the same partition. Faust
-(aiokafka) and the Java clients hash keys with murmur2; librdkafka's default partitioner is
-CRC32-based, so confluent-kafka producers must say ``murmur2_random`` explicitly.
+Co-partitioning only holds if every producer maps a key to the same partition. The Java
+clients (and aiokafka) hash keys with murmur2; librdkafka's default partitioner is
+CRC32-based, so confluent-kafka producers must say ``murmur2_random`` explicitly. The worker
+dead-letters a record whose key hashes to another partition than the one it arrived on.
 """
 
 from __future__ import annotations

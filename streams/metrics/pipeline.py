@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 
 from streams.core.model import Channel, PromiseStatus, SuppressionReason, Tier
 from streams.metrics.contacts import ContactMetrics
+from streams.metrics.delivery import DeliveryMetrics
 from streams.metrics.figures import AccountFigures, check_currency
 from streams.metrics.flows import FlowMetrics
 from streams.metrics.health import DEAD_LETTER_REASONS, HealthMetrics
@@ -40,6 +41,7 @@ class PipelineMetrics:
         self.flows = FlowMetrics(registry, known_currencies)
         self.contacts = ContactMetrics(registry)
         self.health = HealthMetrics(registry, topics, dead_letter_reasons)
+        self.delivery = DeliveryMetrics(registry)
 
     # ------------------------------------------------------------- accounts and flows
 
@@ -91,6 +93,7 @@ class PipelineMetrics:
         """A partition was revoked: stop reporting its accounts and its consumer lag."""
         self.portfolio.drop_partition(partition)
         self.health.forget_consumer_lag(partition)
+        self.delivery.forget(partition)
 
     # ---------------------------------------------------------- contacts and promises
 
@@ -126,3 +129,29 @@ class PipelineMetrics:
 
     def observe_table_recovery(self, seconds: float) -> None:
         self.health.observe_table_recovery(seconds)
+
+    # ------------------------------------------------------------------- delivery
+
+    def record_transaction(self, committed: bool) -> None:
+        self.delivery.transactions.labels("committed" if committed else "aborted").inc()
+
+    def record_retry(self, reason: str) -> None:
+        self.delivery.retries.labels(reason).inc()
+
+    def record_due_failure(self) -> None:
+        self.delivery.due_failures.inc()
+
+    def record_hold(self, partition: int, held: int) -> None:
+        """A customer was put on hold; ``held`` customers of ``partition`` are held now."""
+        self.delivery.holds.inc()
+        self.delivery.set_held(partition, held)
+
+    def record_release(self, partition: int, held: int) -> None:
+        self.delivery.releases.inc()
+        self.delivery.set_held(partition, held)
+
+    def set_held(self, partition: int, held: int) -> None:
+        self.delivery.set_held(partition, held)
+
+    def set_stalled(self, partition: int, seconds: float) -> None:
+        self.delivery.stalled.labels(str(partition)).set(seconds)

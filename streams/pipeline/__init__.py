@@ -1,1 +1,2 @@
-"""The live pipeline: a faust-free engine (decode, core, emit, count) and the Faust glue."""
+"""The live pipeline: the engine (admit, order, apply the core, collect outputs and state;
+no Kafka) and the transactional loop that runs it on Kafka (``loop``)."""

@@ -1,20 +1,25 @@
 """The two clocks. One ``now`` enters the core from here and nowhere else.
 
-* ``WallClock``: production. ``now`` is the wall clock; scheduled contacts fire on ticks.
-* ``EventClock``: replay and backtests. ``now`` per partition is the latest ``occurred_at``
-  seen on it, or the time of an explicit clock tick, so 90 days of history run in seconds
-  and give the decisions they gave live. Ticks matter: a nightly aging batch arrives inside
-  quiet hours, so without daytime ticks a replay would never reach a contact window.
+* ``WallClock``: production. ``now`` is the wall clock; the worker runs what fell due for
+  each owned partition at every tick of its loop.
+* ``EventClock``: replay and backtests. ``now`` per partition is the latest event time seen
+  on it (input events in their merged order, or explicit clock ticks), so 90 days of
+  history run in seconds and give the decisions they gave live. The partition's clock is
+  part of its committed state (``PartitionMeta.clock``): a restart resumes it, never
+  rewinds it. Ticks matter: a nightly aging batch arrives inside quiet hours, so without
+  daytime ticks a replay would never reach a contact window.
 
-A tick is a message on the tick topic: an empty value (wall-clock tick, from the worker's
-own timer) or 8 bytes of big-endian epoch milliseconds (an event-time tick, published by a
-replay driver to every partition).
+An event-time tick is a message on the tick topic whose value is 8 bytes of big-endian
+epoch milliseconds, published by a replay driver to every partition. Empty ticks (written by
+earlier worker versions on the wall clock) are read and ignored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+TICK_BYTES = 8
 
 
 class WallClock:
@@ -23,44 +28,38 @@ class WallClock:
     def __init__(self, source: Callable[[], datetime] | None = None) -> None:
         self._source = source or (lambda: datetime.now(UTC))
 
-    def observe(self, partition: int, occurred_at: datetime) -> datetime:
-        return self._source()
-
-    def tick(self, partition: int, at: datetime | None = None) -> datetime:
+    def now(self) -> datetime:
         return self._source()
 
 
 class EventClock:
     mode = "event"
 
-    def __init__(self) -> None:
-        self._watermarks: dict[int, datetime] = {}
 
-    def observe(self, partition: int, occurred_at: datetime) -> datetime:
-        current = self._watermarks.get(partition)
-        if current is None or occurred_at > current:
-            self._watermarks[partition] = occurred_at
-            return occurred_at
-        return current
+Clock = WallClock | EventClock
 
-    def tick(self, partition: int, at: datetime | None = None) -> datetime:
-        """Advance to ``at`` (an event-time tick); a tick without a time changes nothing."""
-        if at is not None:
-            return self.observe(partition, at)
-        return self._watermarks.get(partition, datetime.min.replace(tzinfo=UTC))
+
+class MalformedTickError(ValueError):
+    """A tick message that is neither empty nor a valid 8-byte instant."""
 
 
 def tick_value(at: datetime | None) -> bytes:
     """The tick message value: empty for a wall-clock tick, else epoch milliseconds."""
     if at is None:
         return b""
-    return int(at.timestamp() * 1000).to_bytes(8, "big", signed=True)
+    return int(at.timestamp() * 1000).to_bytes(TICK_BYTES, "big", signed=True)
 
 
 def tick_time(value: bytes | None) -> datetime | None:
-    if not value or len(value) != 8:
+    """The instant of an event-time tick; None for an empty tick; MalformedTick otherwise."""
+    if not value:
         return None
-    return datetime.fromtimestamp(int.from_bytes(value, "big", signed=True) / 1000, UTC)
-
-
-Clock = WallClock | EventClock
+    if len(value) != TICK_BYTES:
+        raise MalformedTickError(f"a tick is empty or {TICK_BYTES} bytes, got {len(value)}")
+    millis = int.from_bytes(value, "big", signed=True)
+    try:
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise MalformedTickError(
+            f"tick {millis} ms is not a representable instant: {exc}"
+        ) from None

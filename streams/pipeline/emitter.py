@@ -1,8 +1,13 @@
-"""Turn the core's outputs into Kafka records (topic, key, value, headers) and count them."""
+"""Turn the core's outputs into Kafka records (topic, key, value, headers) and count them.
+
+Counting is *staged*: each count is a small function of the metrics appended to the
+transaction's list, applied only once the transaction has committed, so a batch that is
+aborted and retried is never counted twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from streams.contract.catalogue import Catalogue
@@ -20,8 +25,20 @@ from streams.core.model import (
 from streams.core.state import AccountState, CustomerState
 from streams.metrics.figures import AccountFigures
 from streams.metrics.pipeline import PipelineMetrics
+from streams.pipeline.limits import Limits
 
 Headers = list[tuple[str, bytes]]
+MetricOp = Callable[[PipelineMetrics], None]
+
+
+def count(method: Callable[..., None], *args: object) -> MetricOp:
+    """A staged count: ``method(metrics, *args)``, run once the transaction has committed."""
+    return lambda metrics: method(metrics, *args)
+
+
+HEADER_ORIGINAL_SIZE = "dlq.original.size"
+HEADER_TRUNCATED = "dlq.truncated"
+HEADER_HEADERS_DROPPED = "dlq.headers.dropped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,48 +59,63 @@ class Emit:
     key: bytes | None
     value: bytes | None
     headers: Headers | None = None
+    partition: int | None = None  # None: by key (murmur2)
 
 
 class Emitter:
-    def __init__(self, catalogue: Catalogue, metrics: PipelineMetrics | None) -> None:
+    def __init__(self, catalogue: Catalogue, limits: Limits | None = None) -> None:
         self.catalogue = catalogue
-        self.metrics = metrics
+        self.limits = limits or Limits()
 
     def outputs(
-        self, outputs: Iterable[Output], customer_id: str, source: Incoming | None
+        self,
+        outputs: Iterable[Output],
+        customer_id: str,
+        source: Incoming | None,
+        ops: list[MetricOp] | None,
     ) -> list[Emit]:
         key = customer_id.encode()
         emits: list[Emit] = []
-        m = self.metrics
         for out in outputs:
             if isinstance(out, SegmentChanged):
                 emits.append(Emit(self.catalogue.segment_changes.name, key, encode(out)))
             elif isinstance(out, ContactDue):
                 emits.append(Emit(self.catalogue.contact_due(out.channel).name, key, encode(out)))
-                if m is not None:
-                    m.record_contact(out.channel)
+                if ops is not None:
+                    ops.append(count(PipelineMetrics.record_contact, out.channel))
             elif isinstance(out, ContactSuppressed):
                 emits.append(Emit(self.catalogue.contact_suppressed.name, key, encode(out)))
-                if m is not None:
-                    m.record_suppressed(out.contact.channel, out.reason)
+                if ops is not None:
+                    ops.append(
+                        count(PipelineMetrics.record_suppressed, out.contact.channel, out.reason)
+                    )
             elif isinstance(out, ContactDeferred):
-                if m is not None:
-                    m.record_deferred(out.channel, out.reason)
+                if ops is not None:
+                    ops.append(count(PipelineMetrics.record_deferred, out.channel, out.reason))
             elif isinstance(out, PromiseResolved):
-                if m is not None:
-                    m.record_promise(out.status)
+                if ops is not None:
+                    ops.append(count(PipelineMetrics.record_promise, out.status))
             elif isinstance(out, DeadLetter) and source is not None:
                 emits.append(
-                    self.dead_letter(source, "policy", out.reason, out.message, "PolicyRefusal")
+                    self.dead_letter(
+                        source, "policy", out.reason, out.message, "PolicyRefusal", ops
+                    )
                 )
         return emits
 
     def dead_letter(
-        self, msg: Incoming, stage: str, reason: str, message: str, error_class: str
+        self,
+        msg: Incoming,
+        stage: str,
+        reason: str,
+        message: str,
+        error_class: str,
+        ops: list[MetricOp] | None,
     ) -> Emit:
-        """The original key and value, untouched, with headers saying where and why."""
-        if self.metrics is not None:
-            self.metrics.record_dead_letter(reason)
+        """The original key and value with headers saying where and why; a value above the
+        limit is cut (and says its original size), so a dead letter always fits the broker."""
+        if ops is not None:
+            ops.append(count(PipelineMetrics.record_dead_letter, reason))
         headers = dead_letter_headers(
             topic=msg.topic,
             partition=msg.partition,
@@ -93,24 +125,48 @@ class Emitter:
             message=message,
             reason=reason,
         )
-        return Emit(self.catalogue.dlq.name, msg.key, msg.value, (msg.headers or []) + headers)
+        value = msg.value
+        limit = self.limits.max_dead_letter_value_bytes
+        if value is not None and len(value) > limit:
+            headers.append((HEADER_ORIGINAL_SIZE, str(len(value)).encode()))
+            headers.append((HEADER_TRUNCATED, b"true"))
+            value = value[:limit]
+        key = msg.key[: self.limits.max_key_bytes * 4] if msg.key is not None else None
+        return Emit(self.catalogue.dlq.name, key, value, _kept(msg.headers, headers, self.limits))
 
-    def count_accounts(
-        self, partition: int, before: CustomerState | None, after: CustomerState
-    ) -> None:
-        """Feed the portfolio gauges and flow counters with every account that changed."""
-        assert self.metrics is not None
-        old = before.accounts if before is not None else {}
-        for account_id, account in after.accounts.items():
-            prev = old.get(account_id)
-            if prev is account or prev == account:
-                continue
-            self.metrics.account_changed(
-                partition,
-                f"{after.customer_id}/{account_id}",
-                figures(prev) if prev is not None else None,
-                figures(account),
-            )
+
+def _kept(original: Headers | None, ours: Headers, limits: Limits) -> Headers:
+    """The original headers that fit the header budget, then ours."""
+    kept: Headers = []
+    budget = limits.max_dead_letter_header_bytes
+    dropped = 0
+    for name, value in original or []:
+        size = len(name) + len(value or b"")
+        if size > budget:
+            dropped += 1
+            continue
+        budget -= size
+        kept.append((name, value or b""))
+    if dropped:
+        ours.append((HEADER_HEADERS_DROPPED, str(dropped).encode()))
+    return kept + ours
+
+
+def account_ops(
+    partition: int, before: CustomerState | None, after: CustomerState
+) -> list[MetricOp]:
+    """Portfolio gauges and flow counters for every account that changed."""
+    old = before.accounts if before is not None else {}
+    ops: list[MetricOp] = []
+    for account_id, account in after.accounts.items():
+        prev = old.get(account_id)
+        if prev is account or prev == account:
+            continue
+        key = f"{after.customer_id}/{account_id}"
+        was = figures(prev) if prev is not None else None
+        now = figures(account)
+        ops.append(count(PipelineMetrics.account_changed, partition, key, was, now))
+    return ops
 
 
 def figures(account: AccountState) -> AccountFigures:

@@ -1,10 +1,16 @@
-"""The engine: decode, call the policy core, collect outputs and state writes, count.
+"""The engine: apply admitted records to the policy core, collect outputs and state writes.
 
-No Faust and no I/O here: the Faust agent (``streams.pipeline.app``), the offline replay and
-the benchmarks' baseline all drive the same ``Engine.process(batch, store)``. The caller sends
-``BatchResult.emits``, waits for their acknowledgement, and only then stores
-``BatchResult.writes``: a crash between the two replays the batch, and deterministic output
-ids make the replayed outputs duplicates that gateways drop, never new contacts.
+No Kafka and no I/O here: the worker's transactional loop (``streams.pipeline.loop``), the
+offline replay and the benchmarks' baseline all drive the same engine. Everything one unit
+of work produces is collected in a :class:`Batch`: the records to send, the customer states
+to store, each owned partition's new :class:`PartitionMeta` (its event clock, the customers
+it holds, its position on every input topic) and the metric counts. The worker commits all
+of it in one Kafka transaction, or none of it: on an abort it reopens the partitions from
+their last committed state, so the engine's in-memory indexes never run ahead of Kafka.
+
+Failure never stops a partition: a record the door refused, an event the core refuses, and
+a bug met while applying one record are each dead-lettered on their own; a bug met on a
+protective record (a profile or outcome) holds its customer instead of letting contact go on.
 """
 
 from __future__ import annotations
@@ -12,59 +18,77 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from streams.contract.catalogue import Catalogue
-from streams.contract.codec import DecodeError, decode
 from streams.core.config import Policy
 from streams.core.model import (
     AccountProfile,
-    AgingSnapshot,
     ContactOutcome,
     InputEvent,
     Outcome,
     Output,
     PromiseStatus,
-    Repayment,
 )
 from streams.core.policy import Decision, decide, due, next_wakeup
+from streams.core.protection import protect
 from streams.core.state import CustomerState
 from streams.metrics.pipeline import PipelineMetrics
-from streams.pipeline.clock import Clock, tick_time
+from streams.pipeline.admission import Admitted, Door, Protection, Tick, protection_of
+from streams.pipeline.clock import Clock, EventClock
 from streams.pipeline.due_index import DueIndex
-from streams.pipeline.emitter import Emit, Emitter, Incoming
+from streams.pipeline.emitter import Emit, Emitter, Incoming, MetricOp, account_ops, count
+from streams.pipeline.limits import Limits
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BatchResult", "Emit", "Engine", "Incoming", "StateLookup", "Stored"]
+__all__ = ["Batch", "Emit", "Engine", "Incoming", "PartitionMeta", "StateLookup"]
 
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    """A customer's state as the table keeps it, with the partition's position on each input
-    topic when it was written: the state reflects every message up to that offset (its own
-    events, and the clock they advanced), so a restart that re-reads uncommitted input skips
-    them instead of applying an old event to a newer state."""
-
-    state: CustomerState
-    offsets: Mapping[str, int] = field(default_factory=dict)
-
-
-# the offline paths may return bare states (no replays there, so no offsets needed)
-StateLookup = Callable[[str], Stored | CustomerState | None]
+StateLookup = Callable[[str], CustomerState | None]
+DUE_RETRY = timedelta(hours=1)  # a customer whose due() failed is tried again this much later
 
 
 @dataclass
-class BatchResult:
-    emits: list[Emit] = field(default_factory=list)
-    outputs: list[Output] = field(default_factory=list)  # the core's outputs, unencoded
-    # occurred_at of each input event that caused outputs (for the latency histogram)
-    caused_output: list[datetime] = field(default_factory=list)
-    # customer id -> (owning partition, new state); only states that really changed
-    # (offsets: see Stored; present for every written customer)
-    writes: dict[str, tuple[int, CustomerState]] = field(default_factory=dict)
-    offsets: dict[str, Mapping[str, int]] = field(default_factory=dict)
-    processed: int = 0
+class PartitionMeta:
+    """What a partition commits besides its customers' states (one changelog record)."""
+
+    clock: datetime | None = None  # event time reached (event clock); None on the wall clock
+    holds: dict[str, str] = field(default_factory=dict)  # customer id -> why contact is held
+    offsets: dict[str, int] = field(default_factory=dict)  # input topic -> next offset
+
+    def copy(self) -> PartitionMeta:
+        return PartitionMeta(self.clock, dict(self.holds), dict(self.offsets))
+
+
+class Batch:
+    """One unit of work: states read once (later reads see earlier writes), everything it
+    produced, and which partitions' meta it changed. Committed or discarded as a whole."""
+
+    def __init__(self, lookup: StateLookup) -> None:
+        self._lookup = lookup
+        self._seen: dict[str, CustomerState | None] = {}
+        self.emits: list[Emit] = []
+        self.outputs: list[Output] = []  # the core's outputs, unencoded
+        self.caused_output: list[datetime] = []  # event times of inputs that caused outputs
+        self.writes: dict[str, tuple[int, CustomerState]] = {}  # customer -> (partition, state)
+        self.ops: list[MetricOp] = []  # counts, applied after the commit
+        self.partitions: set[int] = set()  # partitions whose meta moved
+        self.processed = 0  # input records consumed (refused ones included)
+        self.last: tuple[str, int, int] | None = None  # (topic, partition, offset) consumed last
+
+    def get(self, customer_id: str) -> CustomerState | None:
+        if customer_id not in self._seen:
+            self._seen[customer_id] = self._lookup(customer_id)
+        return self._seen[customer_id]
+
+    def put(self, partition: int, state: CustomerState) -> None:
+        self._seen[state.customer_id] = state
+        self.writes[state.customer_id] = (partition, state)
+
+    def apply_counts(self, metrics: PipelineMetrics | None) -> None:
+        if metrics is not None:
+            for op in self.ops:
+                op(metrics)
 
 
 class Engine:
@@ -74,231 +98,286 @@ class Engine:
         catalogue: Catalogue,
         clock: Clock,
         *,
-        tick_topic: str,
+        partitions: int | None = None,
         metrics: PipelineMetrics | None = None,
+        limits: Limits | None = None,
         encode_outputs: bool = True,
     ) -> None:
         self.policy = policy
         self.clock = clock
+        self.limits = limits or Limits()
         self.index = DueIndex()
         self.metrics = metrics
-        self.tick_topic = tick_topic
-        self.encode_outputs = encode_outputs  # False: offline replay keeps outputs unencoded
-        self.emitter = Emitter(catalogue, metrics)
-        self._types: dict[str, type[InputEvent]] = {
-            catalogue.aging.name: AgingSnapshot,
-            catalogue.repayments.name: Repayment,
-            catalogue.contact_outcomes.name: ContactOutcome,
-            catalogue.account_profiles.name: AccountProfile,
-        }
+        self.encode_outputs = encode_outputs  # False: the offline replay keeps outputs as values
+        self.emitter = Emitter(catalogue, self.limits)
+        self.door = Door(catalogue, partitions or catalogue.aging.partitions, self.limits)
+        self.tick_topic = catalogue.ticks.name
+        self.meta: dict[int, PartitionMeta] = {}
+        self._count = metrics is not None
 
     @property
     def input_topics(self) -> list[str]:
-        return list(self._types)
+        return list(self.door.types)
 
-    def process(self, batch: Sequence[Incoming], lookup: StateLookup) -> BatchResult:
-        result = _Batch(lookup)
-        for msg in batch:
-            if msg.topic == self.tick_topic:
-                now = self.clock.tick(msg.partition, tick_time(msg.value))
-                self._run_due(msg.partition, now, result)
-                continue
-            result.passed(msg)
-            try:
-                self._apply(msg, result)
-            except Exception as exc:  # a bug must not stop the partition: park the message
-                log.exception("failed on %s[%d]@%d", msg.topic, msg.partition, msg.offset)
-                result.emits.append(
-                    self.emitter.dead_letter(
-                        msg, "engine", "internal_error", repr(exc), type(exc).__name__
-                    )
-                )
-        return result.done()
+    # --------------------------------------------------------------- partitions
+
+    def open(
+        self, partition: int, meta: PartitionMeta, wakeups: Iterable[tuple[str, datetime]]
+    ) -> None:
+        """Own ``partition`` from its committed meta and its customers' next wake-ups."""
+        self.meta[partition] = meta.copy()
+        self.index.rebuild(partition, wakeups)
+
+    def close(self, partition: int) -> None:
+        self.meta.pop(partition, None)
+        self.index.drop(partition)
+
+    def partition_meta(self, partition: int) -> PartitionMeta:
+        return self.meta.setdefault(partition, PartitionMeta())
+
+    # ------------------------------------------------------------------- work
+
+    def batch(self, lookup: StateLookup) -> Batch:
+        return Batch(lookup)
+
+    def apply(self, work: Batch, item: Admitted) -> None:
+        """Apply one admitted record (the worker calls this in merged event-time order)."""
+        msg = item.msg
+        meta = self.partition_meta(msg.partition)
+        meta.offsets[msg.topic] = msg.offset + 1
+        work.partitions.add(msg.partition)
+        work.processed += 1
+        work.last = (msg.topic, msg.partition, msg.offset)
+        if item.refusal is not None:
+            self._refuse(work, item)
+            return
+        event = item.event
+        if event is None:
+            return  # an empty tick: nothing to do
+        if isinstance(event, Tick):
+            self._tick(work, msg.partition, event.at)
+            return
+        reference = meta.clock if isinstance(self.clock, EventClock) else self.clock.now()
+        if reference is not None and event.occurred_at > reference + self.limits.max_event_skew:
+            text = (
+                f"occurred_at {event.occurred_at.isoformat()} is more than "
+                f"{self.limits.max_event_skew} ahead of the clock ({reference.isoformat()})"
+            )
+            work.emits.append(self._dead(work, msg, "validation", "implausible_time", text))
+            self._protect(work, msg.partition, protection_of(event), reference)
+            return
+        if self._count:
+            work.ops.append(count(PipelineMetrics.record_event, msg.topic))
+        try:
+            self._apply_event(work, msg.partition, event, msg)
+        except Exception as exc:  # a bug must not stop the partition: park this record alone
+            log.exception("failed on %s[%d]@%d", msg.topic, msg.partition, msg.offset)
+            work.emits.append(
+                self._dead(work, msg, "engine", "internal_error", repr(exc), type(exc).__name__)
+            )
+            if msg.topic in self.door.protective:
+                self._hold(work, msg.partition, event.customer_id, "internal_error")
+
+    def run_due(self, work: Batch, partition: int, now: datetime) -> None:
+        """Wall clock: send what fell due on ``partition`` by ``now``."""
+        work.partitions.add(partition)
+        for customer_id in self.index.pop_due(partition, now):
+            self._due_one(work, partition, customer_id, now)
+
+    # ------------------------------------------------- offline helpers (no Kafka)
+
+    def process(self, records: Sequence[Incoming], lookup: StateLookup) -> Batch:
+        """Admit and apply ``records`` in the given order (tests, the benchmark baseline)."""
+        work = Batch(lookup)
+        for msg in records:
+            self.apply(work, self.door.admit(msg))
+        return work
 
     def apply_events(
         self, partition: int, events: Iterable[InputEvent], lookup: StateLookup
-    ) -> BatchResult:
-        """Apply already-decoded events (the offline replay path: no Kafka, no Avro)."""
-        result = _Batch(lookup)
+    ) -> Batch:
+        """Apply already-decoded events (the offline replay: no Kafka, no Avro)."""
+        work = Batch(lookup)
         for event in events:
-            self._apply_event(partition, event, result, None)
-        return result.done()
+            self._apply_event(work, partition, event, None)
+        return work
 
-    def advance(self, partition: int, now: datetime, lookup: StateLookup) -> BatchResult:
+    def advance(self, partition: int, now: datetime, lookup: StateLookup) -> Batch:
         """An event-time tick without Kafka: move the clock, run what falls due."""
-        result = _Batch(lookup)
-        self._run_due(partition, self.clock.tick(partition, now), result)
-        return result.done()
-
-    def reindex(self, partition: int, entries: Iterable[tuple[str, datetime]]) -> None:
-        """Rebuild the due-time index of a newly owned partition: (customer, next wake-up)."""
-        self.index.rebuild(partition, entries)
+        work = Batch(lookup)
+        self._tick(work, partition, now)
+        return work
 
     # ------------------------------------------------------------------ internals
 
-    def _apply(self, msg: Incoming, result: _Batch) -> None:
-        expected = self._types.get(msg.topic)
-        if expected is None:
-            result.emits.append(
-                self.emitter.dead_letter(msg, "routing", "unknown_topic", "", "RoutingError")
-            )
-            return
-        try:
-            if msg.value is None:
-                raise DecodeError("undecodable", "empty value (tombstone) on an event topic")
-            event = decode(msg.value, expected)
-        except DecodeError as exc:
-            result.emits.append(
-                self.emitter.dead_letter(msg, "decode", exc.reason, str(exc), type(exc).__name__)
-            )
-            return
-        if msg.key is not None and msg.key != event.customer_id.encode():
-            result.emits.append(
-                self.emitter.dead_letter(
-                    msg,
-                    "validation",
-                    "key_mismatch",
-                    f"message key {msg.key!r} is not the customer_id {event.customer_id!r}",
-                    "ValidationError",
-                )
-            )
-            return
-        if msg.offset <= result.applied(event.customer_id, msg.topic):
-            # already applied before a restart, and its outputs went out then. The local store
-            # can be ahead of the table's changelog (a kill between the two writes), so the
-            # stored state is written again: the changelog catches up, nothing is applied twice
-            stored = result.get(event.customer_id)
-            if stored is not None:
-                result.put(msg.partition, stored)
-            return
-        if self.metrics is not None:
-            self.metrics.record_event(msg.topic)
-        self._apply_event(msg.partition, event, result, msg)
+    def _tick(self, work: Batch, partition: int, at: datetime) -> None:
+        if isinstance(self.clock, EventClock):
+            self._run_due_until(work, partition, self._observe(partition, at))
+
+    def _observe(self, partition: int, at: datetime) -> datetime:
+        meta = self.partition_meta(partition)
+        if meta.clock is None or at > meta.clock:
+            meta.clock = at
+        return meta.clock
 
     def _apply_event(
-        self, partition: int, event: InputEvent, result: _Batch, msg: Incoming | None
+        self, work: Batch, partition: int, event: InputEvent, msg: Incoming | None
     ) -> None:
-        now = self.clock.observe(partition, event.occurred_at)
-        if self.clock.mode == "event":
-            self._run_due(partition, now, result)
-        produced = len(result.outputs)
-        before = result.get(event.customer_id)
+        if isinstance(self.clock, EventClock):
+            now = self._observe(partition, event.occurred_at)
+            self._run_due_until(work, partition, now)
+        else:
+            now = self.clock.now()
+        produced = len(work.outputs)
+        before = work.get(event.customer_id)
         decision = decide(before, event, now, self.policy)
-        self._settle(partition, before, decision, result, source=msg)
-        if self.clock.mode == "wall":
+        self._settle(work, partition, before, decision, source=msg)
+        if isinstance(event, AccountProfile):
+            self._release(work, partition, event.customer_id)
+        if not isinstance(self.clock, EventClock):
             # a contact the event made due right now goes out with it, not at the next tick
             cid = event.customer_id
             again = self.index.next_due_of(partition, cid)
             if again is not None and again <= now:
                 self.index.schedule(partition, cid, None)
-                self._due_one(partition, cid, now, result)
-        if self.metrics is not None and decision.changed and _is_promise(event):
-            self.metrics.record_promise(PromiseStatus.PENDING)
-        if len(result.outputs) > produced:
-            result.caused_output.append(event.occurred_at)
+                self._due_one(work, partition, cid, now)
+        if self._count and decision.changed and _is_promise(event):
+            work.ops.append(count(PipelineMetrics.record_promise, PromiseStatus.PENDING))
+        if len(work.outputs) > produced:
+            work.caused_output.append(event.occurred_at)
 
-    def _run_due(self, partition: int, now: datetime, result: _Batch) -> None:
-        if self.clock.mode == "wall":
-            for customer_id in self.index.pop_due(partition, now):
-                self._due_one(partition, customer_id, now, result)
-            return
-        # event time: each customer's due() runs at its own scheduled time, in time order, as
-        # a perfectly punctual timer would have run it live
+    def _run_due_until(self, work: Batch, partition: int, now: datetime) -> None:
+        """Event time: each customer's due() runs at its own scheduled time, in time order,
+        as a perfectly punctual timer would have run it live."""
         while (entry := self.index.pop_next(partition, now)) is not None:
             when, customer_id = entry
-            self._due_one(partition, customer_id, when, result)
+            self._due_one(work, partition, customer_id, when)
             again = self.index.next_due_of(partition, customer_id)
             if again is not None and again <= when:  # no progress: finish at `now` instead
                 self.index.schedule(partition, customer_id, None)
-                self._due_one(partition, customer_id, now, result)
+                self._due_one(work, partition, customer_id, now)
 
-    def _due_one(self, partition: int, customer_id: str, at: datetime, result: _Batch) -> None:
-        before = result.get(customer_id)
+    def _due_one(self, work: Batch, partition: int, customer_id: str, at: datetime) -> None:
+        if customer_id in self.partition_meta(partition).holds:
+            return  # held: no contact until released (its next event schedules it again)
+        before = work.get(customer_id)
         if before is None:
             return
         try:
             decision = due(before, at, self.policy)
-        except Exception:  # a bug in one customer's schedule must not stop the others
-            log.exception("due() failed for a customer on partition %d; unscheduled", partition)
-            if self.metrics is not None:
-                self.metrics.record_dead_letter("internal_error")
-            return  # it left the index when popped; its next event schedules it again
-        self._settle(partition, before, decision, result, source=None)
+        except Exception:  # one customer's bug must not stop the others: retry later, counted
+            log.exception("due() failed for a customer on partition %d", partition)
+            if self._count:
+                work.ops.append(count(PipelineMetrics.record_due_failure))
+            self.index.schedule(partition, customer_id, at + DUE_RETRY)
+            return
+        self._settle(work, partition, before, decision, source=None)
 
     def _settle(
         self,
+        work: Batch,
         partition: int,
         before: CustomerState | None,
         decision: Decision,
-        result: _Batch,
         source: Incoming | None,
     ) -> None:
         state = decision.state
         if decision.changed:
-            result.put(partition, state)
-            if self.metrics is not None:
-                self.emitter.count_accounts(partition, before, state)
+            work.put(partition, state)
+            if self._count:
+                work.ops.extend(account_ops(partition, before, state))
         self.index.schedule(partition, state.customer_id, next_wakeup(state))
         if not decision.outputs:
             return
-        result.outputs.extend(decision.outputs)
+        work.outputs.extend(decision.outputs)
         if self.encode_outputs:
-            result.emits.extend(self.emitter.outputs(decision.outputs, state.customer_id, source))
+            ops = work.ops if self._count else None
+            work.emits.extend(
+                self.emitter.outputs(decision.outputs, state.customer_id, source, ops)
+            )
 
+    def _refuse(self, work: Batch, item: Admitted) -> None:
+        refusal = item.refusal
+        assert refusal is not None
+        msg = item.msg
+        work.emits.append(
+            self._dead(
+                work, msg, refusal.stage, refusal.reason, refusal.message, refusal.error_class
+            )
+        )
+        now = self._now(msg.partition)
+        if item.protection is not None and now is not None:
+            self._protect(work, msg.partition, item.protection, now)
+        if item.hold is not None:
+            self._hold(work, msg.partition, item.hold, f"unreadable {refusal.reason}")
 
-def _latest(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
-    """Per topic, the higher offset: a stored position never moves backwards (a replay after
-    a restart passes offsets below what the stored state already reflects)."""
-    merged = dict(a)
-    for topic, offset in b.items():
-        if offset > merged.get(topic, -1):
-            merged[topic] = offset
-    return merged
+    def _protect(
+        self, work: Batch, partition: int, protection: Protection | None, now: datetime
+    ) -> None:
+        if protection is None:
+            return
+        before = work.get(protection.customer_id)
+        try:
+            decision = protect(
+                before,
+                protection.customer_id,
+                hard_stops=protection.hard_stops,
+                opt_outs=protection.opt_outs,
+                source=protection.source,
+                now=now,
+                policy=self.policy,
+            )
+        except Exception:
+            log.exception("could not apply protective facts on partition %d", partition)
+            self._hold(work, partition, protection.customer_id, "internal_error")
+            return
+        self._settle(work, partition, before, decision, source=None)
+
+    def _hold(self, work: Batch, partition: int, customer_id: str, reason: str) -> None:
+        holds = self.partition_meta(partition).holds
+        if customer_id not in holds:
+            holds[customer_id] = reason
+            if self._count:
+                work.ops.append(count(PipelineMetrics.record_hold, partition, len(holds)))
+            log.warning("customer held on partition %d: %s", partition, reason)
+
+    def _release(self, work: Batch, partition: int, customer_id: str) -> None:
+        """A valid profile is the authoritative word on consents and stops: lift a hold."""
+        holds = self.partition_meta(partition).holds
+        if holds.pop(customer_id, None) is None:
+            return
+        if self._count:
+            work.ops.append(count(PipelineMetrics.record_release, partition, len(holds)))
+        state = work.get(customer_id)
+        if state is not None:
+            self.index.schedule(partition, customer_id, next_wakeup(state))
+
+    def _now(self, partition: int) -> datetime | None:
+        if isinstance(self.clock, EventClock):
+            return self.partition_meta(partition).clock
+        return self.clock.now()
+
+    def _dead(
+        self,
+        work: Batch,
+        msg: Incoming,
+        stage: str,
+        reason: str,
+        message: str,
+        error_class: str = "ValidationError",
+    ) -> Emit:
+        ops = work.ops if self._count else None
+        return self.emitter.dead_letter(msg, stage, reason, message, error_class, ops)
 
 
 def _is_promise(event: InputEvent) -> bool:
     return isinstance(event, ContactOutcome) and event.outcome is Outcome.PROMISE_TO_PAY
 
 
-class _Batch:
-    """Working set of one batch: states read once, later reads see earlier writes."""
-
-    def __init__(self, lookup: StateLookup) -> None:
-        self._lookup = lookup
-        self._seen: dict[str, CustomerState | None] = {}
-        self._offsets: dict[str, Mapping[str, int]] = {}
-        self._position: dict[int, dict[str, int]] = {}  # partition -> topic -> last offset
-        self.emits: list[Emit] = []
-        self.outputs: list[Output] = []
-        self.caused_output: list[datetime] = []
-        self.writes: dict[str, tuple[int, CustomerState]] = {}
-
-    def get(self, customer_id: str) -> CustomerState | None:
-        if customer_id not in self._seen:
-            found = self._lookup(customer_id)
-            if isinstance(found, Stored):
-                self._seen[customer_id] = found.state
-                self._offsets[customer_id] = found.offsets
-            else:
-                self._seen[customer_id] = found
-        return self._seen[customer_id]
-
-    def applied(self, customer_id: str, topic: str) -> int:
-        """Offset of the last event of ``topic`` applied to this customer's state (-1: none)."""
-        self.get(customer_id)
-        return self._offsets.get(customer_id, {}).get(topic, -1)
-
-    def passed(self, msg: Incoming) -> None:
-        """``msg`` is (being) processed: states written after it reflect it."""
-        self._position.setdefault(msg.partition, {})[msg.topic] = msg.offset
-
-    def put(self, partition: int, state: CustomerState) -> None:
-        self._seen[state.customer_id] = state
-        self.writes[state.customer_id] = (partition, state)
-
-    def done(self) -> BatchResult:
-        offsets: dict[str, Mapping[str, int]] = {
-            cid: _latest(self._offsets.get(cid, {}), self._position.get(partition, {}))
-            for cid, (partition, _state) in self.writes.items()
-        }
-        return BatchResult(self.emits, self.outputs, self.caused_output, self.writes, offsets)
+def merged_offsets(metas: Mapping[int, PartitionMeta]) -> dict[tuple[str, int], int]:
+    """(topic, partition) -> next offset, over the given partitions' metas."""
+    return {
+        (topic, partition): offset
+        for partition, meta in metas.items()
+        for topic, offset in meta.offsets.items()
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from streams.contract.codec import decode_any, encode
 from streams.contract.producer import producer_config
 from streams.core.model import AccountProfile, AgingSnapshot, ContactOutcome, InputEvent, Repayment
 from streams.settings import ClockMode, Settings
-from streams.worker import Pipeline, build_pipeline
+from streams.worker import Pipeline, build_pipeline, prepare_topics
 
 
 def pipeline_settings(
@@ -31,13 +32,16 @@ def pipeline_settings(
     return Settings(
         kafka_bootstrap=bootstrap,
         app_id=f"{name}-app",
+        instance_id="w1",
         store=store,
         data_dir=data_dir,
         clock=clock,
         partitions=3,
+        replication_factor=1,
         topic_prefix=f"{name}.",
         tick_seconds=0.2,
         batch_within=0.02,
+        session_timeout_ms=6000,
     )
 
 
@@ -52,13 +56,31 @@ def topics_for(settings: Settings) -> Catalogue:
 async def running(
     settings: Settings, registry: CollectorRegistry | None = None
 ) -> AsyncIterator[Pipeline]:
+    """The worker's loop in a thread of this process (a real consumer group member)."""
     pipeline = build_pipeline(settings, registry)
-    await pipeline.app.start()
+    assert prepare_topics(pipeline, settings) == []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            pipeline.loop.run()
+        except BaseException as exc:  # surfaced by the test, not lost in the thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="worker-loop", daemon=True)
+    thread.start()
     try:
-        await wait_until(lambda: pipeline.readiness.ready, what="worker ready")
+        await wait_until(
+            lambda: bool(failure) or pipeline.loop.readiness.ready()[0], what="worker ready"
+        )
+        if failure:
+            raise failure[0]
         yield pipeline
     finally:
-        await pipeline.app.stop()
+        pipeline.loop.stop()
+        await asyncio.to_thread(thread.join, 60)
+        if failure:
+            raise failure[0]
 
 
 async def wait_until(condition: Callable[[], bool], *, what: str, timeout: float = 60.0) -> None:

@@ -16,6 +16,7 @@ from confluent_kafka import Consumer
 
 from streams.core.model import AccountProfile, AgingSnapshot, ContactDue, InputEvent
 from streams.pipeline.state_codec import decode_state
+from streams.pipeline.store import META_KEY
 from streams.settings import Settings
 from tests.integration.pipeline_harness import Reader, pipeline_settings, publish, topics_for
 from tests.integration.worker_process import WorkerProcess, committed_lag
@@ -89,6 +90,8 @@ def final_states(settings: Settings) -> dict[str, object]:
                 eof.add(msg.partition())
                 continue
             raise AssertionError(msg.error())
+        if msg.key() == META_KEY:
+            continue
         states[msg.key().decode()] = decode_state(msg.value())[1]
     consumer.close()
     return states
@@ -129,7 +132,7 @@ def run_worker(
         worker.start()
         worker.wait_ready()
     if mode == "join":
-        second = replace(settings, data_dir=settings.data_dir / "second")
+        second = replace(settings, data_dir=settings.data_dir / "second", instance_id="w2")
         others.append(WorkerProcess(second, tmp / f"{settings.app_id}-2.log"))
         others[0].start()
         others[0].wait_ready()

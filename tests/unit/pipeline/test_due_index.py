@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from streams.pipeline.clock import EventClock
 from streams.pipeline.due_index import DueIndex
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -47,11 +46,3 @@ def test_rebuild_restores_a_partition_from_stored_due_times() -> None:
     index = DueIndex()
     index.rebuild(3, [("x", T0 + timedelta(minutes=5)), ("y", T0)])
     assert index.pop_due(3, T0 + timedelta(minutes=5)) == ["y", "x"]
-
-
-def test_event_clock_follows_the_latest_event_time_per_partition_and_never_goes_back() -> None:
-    clock = EventClock()
-    assert clock.observe(0, T0) == T0
-    assert clock.observe(0, T0 - timedelta(hours=1)) == T0
-    assert clock.observe(1, T0 - timedelta(hours=1)) == T0 - timedelta(hours=1)
-    assert clock.tick(0) == T0

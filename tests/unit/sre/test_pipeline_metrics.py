@@ -19,6 +19,7 @@ ALLOWED_LABELS = {
     "status",
     "topic",
     "partition",
+    "result",
     "le",
 }
 
