@@ -53,6 +53,9 @@ class Settings:
     # events dated further ahead of the clock are refused (0: 1 day on the wall clock,
     # 7 days on the event clock, where quiet partitions jump further)
     max_event_skew_seconds: float = 0.0
+    # extra librdkafka settings for the worker's clients, "key=value,key=value" (e.g.
+    # "request.timeout.ms=10000"); they win over the worker's own choices
+    kafka_options: str = ""
     topic_prefix: str = ""  # tests prepend a unique prefix; production leaves it empty
     currencies: tuple[str, ...] = ("CNY",)  # currency label values exported up front
 
@@ -70,6 +73,16 @@ class Settings:
                 continue
             values[name] = _parse(name, raw, getattr(s, name))
         return replace(s, **values)  # type: ignore[arg-type]
+
+    def kafka_overrides(self) -> dict[str, str]:
+        """``kafka_options`` as a dict (``SettingsError`` when an item is not key=value)."""
+        found: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in self.kafka_options.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise SettingsError(f"COLLECTIONS_KAFKA_OPTIONS: {item!r} is not key=value")
+            found[key.strip()] = value.strip()
+        return found
 
     def to_env(self) -> dict[str, str]:
         """The environment that makes ``from_env`` give these settings (for child processes)."""

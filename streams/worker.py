@@ -53,6 +53,7 @@ def client_config(settings: Settings) -> dict[str, object]:
     return {
         "bootstrap.servers": settings.kafka_bootstrap,
         "logger": logging.getLogger("librdkafka"),
+        **settings.kafka_overrides(),
     }
 
 
