@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -147,8 +148,9 @@ def run(settings: Settings, loglevel: str = "info") -> int:
     try:
         pipeline.loop.run()
     except FatalError as exc:
-        log.critical("worker stops: %s", exc)
-        return 1
+        log.critical("worker stops without committing (a restart redoes its work): %s", exc)
+        logging.shutdown()
+        os._exit(1)  # threads blocked in librdkafka must not keep a wedged process alive
     finally:
         server.shutdown()
     marker.unlink(missing_ok=True)

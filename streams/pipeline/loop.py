@@ -151,10 +151,13 @@ class PipelineLoop:
     def run(self) -> None:
         """Run until ``stop()``; raises ``FatalError`` when the worker must restart."""
         tid = f"{self.settings.app_id}-{instance_id(self.settings)}"
-        self._sink = TransactionalSink(
-            producer_config(self.client_config, tid, self.settings.transaction_timeout_ms),
-            self.changelog,
-        )
+        try:
+            self._sink = TransactionalSink(
+                producer_config(self.client_config, tid, self.settings.transaction_timeout_ms),
+                self.changelog,
+            )
+        except CommitFailedError as exc:
+            raise FatalError(f"cannot start transactions as {tid}: {exc}") from exc
         consumer = Consumer(self._consumer_config())
         self._consumer = consumer
         consumer.subscribe(
@@ -167,8 +170,12 @@ class PipelineLoop:
         try:
             while not self.stopping.is_set():
                 self._turn(consumer)
-        finally:
-            self._shutdown(consumer)
+        except FatalError:
+            # no goodbye to a broker that may be what is wedged: exit, and let the restart
+            # abort what was in flight (nothing uncommitted was ever visible)
+            self.readiness.assigned = False
+            raise
+        self._shutdown(consumer)
 
     def _consumer_config(self) -> dict[str, object]:
         s = self.settings

@@ -10,12 +10,20 @@ Fencing: the transactional id is ``<app id>-<instance id>``; a restarted instanc
 same id aborts what its previous life left open the moment it starts, and the offsets sent
 with the consumer group's metadata stop a worker that lost its partitions (a "zombie")
 from committing for them.
+
+A watchdog bounds every commit: librdkafka's transactional calls can block past their own
+timeout after a broker restart (librdkafka issues 5456 and 5511, seen here: a
+``send_offsets_to_transaction`` waited for minutes). A commit that has not returned within
+``deadline`` seconds is reported as fatal; the worker then exits without committing and its
+supervisor restarts it, whose ``init_transactions`` aborts whatever was left open.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as Timeout
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -62,13 +70,21 @@ def producer_config(
 
 
 class TransactionalSink:
-    def __init__(self, config: Mapping[str, object], changelog: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, object],
+        changelog: str,
+        timeout: float = 15.0,
+        deadline: float = 60.0,
+    ) -> None:
         self.changelog = changelog
-        self.timeout = timeout
+        self.timeout = timeout  # per blocking call
+        self.deadline = deadline  # for a whole commit, abort included
         self._producer = Producer(dict(config))
-        self._producer.init_transactions(timeout)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transaction")
         self._errors: list[KafkaError] = []
         self._sent = Sent()
+        self._watched(self._producer.init_transactions, self.timeout)
 
     def commit(
         self,
@@ -78,6 +94,28 @@ class TransactionalSink:
         group_metadata: Any,
     ) -> Sent:
         """Send everything and commit, or abort and raise ``CommitFailedError``."""
+        sent: Sent = self._watched(self._commit, emits, changelog, offsets, group_metadata)
+        return sent
+
+    def _watched(self, call: Any, *args: Any) -> Any:
+        future = self._thread.submit(call, *args)
+        try:
+            return future.result(timeout=self.deadline)
+        except Timeout:
+            raise CommitFailedError(
+                "fatal", f"the Kafka producer did not return within {self.deadline:.0f}s"
+            ) from None
+        except KafkaException as exc:  # init_transactions
+            error: KafkaError = exc.args[0]
+            raise CommitFailedError("fatal" if error.fatal() else "transient", str(error)) from exc
+
+    def _commit(
+        self,
+        emits: Sequence[Emit],
+        changelog: Sequence[tuple[int, bytes, bytes | None]],
+        offsets: Sequence[TopicPartition],
+        group_metadata: Any,
+    ) -> Sent:
         self._errors = []
         self._sent = Sent()
         producer = self._producer
@@ -99,6 +137,7 @@ class TransactionalSink:
 
     def close(self, timeout: float = 10.0) -> None:
         self._producer.flush(timeout)
+        self._thread.shutdown(wait=False)
 
     # ------------------------------------------------------------------ internals
 

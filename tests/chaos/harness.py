@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from bench.workers import committed_lag
 from streams.contract.catalogue import Catalogue, catalogue
@@ -33,6 +33,7 @@ from tests.integration.pipeline_harness import topics_for
 from tests.integration.worker_process import WorkerProcess
 
 PARTITIONS = 3
+UNKNOWN = 1 << 62  # lag while the broker cannot say
 
 
 def run_settings(bootstrap: str, name: str, data_dir: Path, **changes: Any) -> Settings:
@@ -90,8 +91,12 @@ class Run:
         return proc
 
     def lag(self) -> int:
+        """Inputs the group has not committed; a huge number while the broker is away."""
         s = self.settings
-        return committed_lag(s.kafka_bootstrap, s.app_id, self.inputs(), s.partitions)
+        try:
+            return committed_lag(s.kafka_bootstrap, s.app_id, self.inputs(), s.partitions)
+        except KafkaException:
+            return UNKNOWN
 
     def supervise(self) -> None:
         """Restart any worker that exited on its own (as a supervisor would), counted."""
@@ -113,7 +118,10 @@ class Run:
         self.wait(lambda: self.lag() == 0, "every input committed", timeout)
 
     def stop_all(self) -> None:
+        """SIGTERM every worker once it is up (a worker still importing its modules has no
+        handler yet: that would be a kill, not a stop) and expect a clean exit."""
         for proc in self.workers.values():
+            proc.wait_ready(timeout=120)
             assert proc.stop() == 0, f"worker did not stop cleanly: see {proc.log_path}"
         self.workers.clear()
 
