@@ -28,6 +28,7 @@ from connectors.publisher import publish_file
 from connectors.rows import KINDS
 from streams.contract.catalogue import catalogue
 from streams.contract.registry import use_registry
+from streams.kafka_clients import add_arguments, kafka_config, registry_config, with_arguments
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     publish.add_argument("file", type=Path)
     publish.add_argument("--rejects", type=Path, help="reject file (default FILE.rejects.jsonl)")
     publish.add_argument("--quiet", action="store_true", help="no progress line")
+    add_arguments(publish)
     publish.set_defaults(func=run_publish)
 
     gateway = subparsers.add_parser("gateway", help="deliver contact-due topics to gateways")
@@ -52,21 +54,29 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     gateway.add_argument("--store", type=Path, help="delivered-id SQLite file")
     gateway.add_argument("--group", help="consumer group id")
     gateway.add_argument("--metrics-port", type=int, help="default: COLLECTIONS_METRICS_PORT+1")
+    add_arguments(gateway)
     gateway.set_defaults(func=run_gateway)
 
     callbacks = subparsers.add_parser("callbacks", help="serve POST /v1/callbacks/{channel}")
-    callbacks.add_argument("--host", default="127.0.0.1")
+    callbacks.add_argument("--host", help="listen address (default COLLECTIONS_BIND_HOST)")
     callbacks.add_argument("--port", type=int, help="default: COLLECTIONS_WEB_PORT+1")
+    add_arguments(callbacks)
     callbacks.set_defaults(func=run_callbacks)
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command's flags on top; the registry switched on."""
+    settings = with_arguments(Settings.from_env(), args)
+    use_registry(registry_config(settings))  # {}: Avro single-object encoding
+    return settings
+
+
 def run_publish(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
+    settings = _settings(args)
     summary = publish_file(
         args.file,
         args.kind,
-        {"bootstrap.servers": settings.kafka_bootstrap},
+        kafka_config(settings),
         catalogue(settings.topic_prefix, settings.partitions),
         reject_path=args.rejects,
         progress=None if args.quiet else sys.stderr,
@@ -76,8 +86,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_gateway(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
+    settings = _settings(args)
     try:
         gateways = build_gateways(dict(parse_channel_option(o) for o in args.channel))
     except ChannelConfigError as exc:
@@ -86,14 +95,16 @@ def run_gateway(args: argparse.Namespace) -> int:
     names = "-".join(sorted(c.value for c in gateways))
     registry = CollectorRegistry()
     # +1: the Faust worker serves its own metrics on metrics_port (same host in the demo)
-    start_http_server(args.metrics_port or settings.metrics_port + 1, registry=registry)
+    start_http_server(
+        args.metrics_port or settings.metrics_port + 1, addr=settings.bind_host, registry=registry
+    )
     store = DeliveredStore(args.store or settings.data_dir / f"gateway-{names}.sqlite")
-    producer = AsyncProducer({"bootstrap.servers": settings.kafka_bootstrap})
+    producer = AsyncProducer(kafka_config(settings))
     runner = GatewayRunner(
         gateways=gateways,
         catalogue=catalogue(settings.topic_prefix, settings.partitions),
         consumer_config={
-            "bootstrap.servers": settings.kafka_bootstrap,
+            **kafka_config(settings),
             "group.id": args.group or f"{settings.app_id}-gateway-{names}",
         },
         producer=producer,
@@ -116,15 +127,18 @@ async def _until_signal(runner: GatewayRunner) -> None:
 
 
 def run_callbacks(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
-    port = args.port or settings.web_port + 1  # the Faust worker's web server has web_port
-    asyncio.run(_serve_callbacks(settings, args.host, port))
+    settings = _settings(args)
+    asyncio.run(_serve_callbacks(settings, *listen_address(args, settings)))
     return 0
 
 
+def listen_address(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:
+    """Where the callback endpoint listens: flags, else ``bind_host`` and web_port + 1."""
+    return args.host or settings.bind_host, args.port or settings.web_port + 1
+
+
 async def _serve_callbacks(settings: Settings, host: str, port: int) -> None:
-    producer = AsyncProducer({"bootstrap.servers": settings.kafka_bootstrap})
+    producer = AsyncProducer(kafka_config(settings))
     app = create_app(
         emitter=producer,
         catalogue=catalogue(settings.topic_prefix, settings.partitions),
