@@ -18,14 +18,17 @@ from pathlib import Path
 from aiohttp import web
 from prometheus_client import CollectorRegistry, start_http_server
 
-from connectors.callbacks import create_app
+from connectors.callbacks import CallbackLimits, CallbackSecurity, create_app
 from connectors.channels import ChannelConfigError, build_gateways, parse_channel_option
 from connectors.delivered_store import DeliveredStore
 from connectors.gateway_runner import GatewayRunner
 from connectors.kafka_io import AsyncProducer
 from connectors.metrics import GatewayMetrics
 from connectors.publisher import publish_file
+from connectors.rate_limit import RateLimiter
+from connectors.replay_guard import ReplayGuard
 from connectors.rows import KINDS
+from connectors.secrets import CALLBACK, CONTACT_TAG, channel_keys
 from streams.contract.catalogue import catalogue
 from streams.contract.registry import use_registry
 from streams.kafka_clients import add_arguments, kafka_config, registry_config, with_arguments
@@ -60,6 +63,9 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     callbacks = subparsers.add_parser("callbacks", help="serve POST /v1/callbacks/{channel}")
     callbacks.add_argument("--host", help="listen address (default COLLECTIONS_BIND_HOST)")
     callbacks.add_argument("--port", type=int, help="default: COLLECTIONS_WEB_PORT+1")
+    callbacks.add_argument(
+        "--rate", type=float, default=20.0, help="requests per second per source (burst 2x)"
+    )
     add_arguments(callbacks)
     callbacks.set_defaults(func=run_callbacks)
 
@@ -128,7 +134,26 @@ async def _until_signal(runner: GatewayRunner) -> None:
 
 def run_callbacks(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    asyncio.run(_serve_callbacks(settings, *listen_address(args, settings)))
+    signing = channel_keys(settings.secrets_dir, CALLBACK)
+    if not signing:
+        sys.stderr.write(
+            "callbacks: no channel has a callback key: put callback-<channel>.key files in "
+            "COLLECTIONS_SECRETS_DIR (see SECURITY.md); refusing to serve unauthenticated\n"
+        )
+        return 2
+    # a nonce must outlive every moment its timestamp is still inside the tolerance window
+    keep = 2 * CallbackLimits().tolerance_seconds + 60
+    guard = ReplayGuard(settings.data_dir / "callbacks-nonces.sqlite", keep_seconds=keep)
+    security = CallbackSecurity(
+        signing_keys=signing,
+        tag_keys=channel_keys(settings.secrets_dir, CONTACT_TAG),
+        replay_guard=guard,
+        limiter=RateLimiter(args.rate, max(1, int(args.rate * 2))),
+    )
+    try:
+        asyncio.run(_serve_callbacks(settings, security, *listen_address(args, settings)))
+    finally:
+        guard.close()
     return 0
 
 
@@ -137,12 +162,16 @@ def listen_address(args: argparse.Namespace, settings: Settings) -> tuple[str, i
     return args.host or settings.bind_host, args.port or settings.web_port + 1
 
 
-async def _serve_callbacks(settings: Settings, host: str, port: int) -> None:
+async def _serve_callbacks(
+    settings: Settings, security: CallbackSecurity, host: str, port: int
+) -> None:
     producer = AsyncProducer(kafka_config(settings))
     app = create_app(
         emitter=producer,
         catalogue=catalogue(settings.topic_prefix, settings.partitions),
         now=lambda: datetime.now(UTC),
+        security=security,
+        metrics=GatewayMetrics(CollectorRegistry(), security.signing_keys),
     )
     app_runner = web.AppRunner(app)
     await app_runner.setup()

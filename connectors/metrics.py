@@ -43,6 +43,13 @@ class GatewayMetrics:
             ["channel", "outcome"],
             registry=registry,
         )
+        self.callbacks_refused = Counter(
+            "collections_gateway_callbacks_refused_total",
+            "Callbacks refused, by reason (rate_limited, too_large, signature_*, replayed, "
+            "malformed, unknown_contact, replay_guard_full).",
+            ["channel", "reason"],
+            registry=registry,
+        )
         for channel in channels:
             self.expired.labels(channel.value)
             for result in DELIVERY_RESULTS:
