@@ -12,9 +12,11 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
 from aiohttp import web
 from prometheus_client import CollectorRegistry, start_http_server
 
@@ -31,6 +33,7 @@ from connectors.rows import KINDS
 from connectors.secrets import CALLBACK, CONTACT_TAG, channel_keys
 from streams.contract.catalogue import catalogue
 from streams.contract.registry import use_registry
+from streams.core.model import Channel
 from streams.kafka_clients import add_arguments, kafka_config, registry_config, with_arguments
 from streams.settings import Settings
 
@@ -50,9 +53,15 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     gateway.add_argument(
         "--channel",
         action="append",
-        required=True,
+        default=[],
         metavar="CHANNEL=ADAPTER:TARGET",
-        help="e.g. sms=webhook:http://sms-gw/contacts or ivr=file:- (repeatable)",
+        help="e.g. sms=webhook:https://sms-gw/contacts or ivr=file:- (repeatable)",
+    )
+    gateway.add_argument(
+        "--channels",
+        type=Path,
+        metavar="FILE",
+        help="YAML: channel -> adapter options (auth, TLS, allow_http; see docs/connectors.md)",
     )
     gateway.add_argument("--store", type=Path, help="delivered-id SQLite file")
     gateway.add_argument("--group", help="consumer group id")
@@ -94,7 +103,7 @@ def run_publish(args: argparse.Namespace) -> int:
 def run_gateway(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
-        gateways = build_gateways(dict(parse_channel_option(o) for o in args.channel))
+        gateways = build_gateways(channel_config(args), _first_keys(settings))
     except ChannelConfigError as exc:
         sys.stderr.write(f"gateway: {exc}\n")
         return 2
@@ -123,6 +132,28 @@ def run_gateway(args: argparse.Namespace) -> int:
         producer.close()
         store.close()
     return 0
+
+
+def channel_config(args: argparse.Namespace) -> dict[str, Mapping[str, object]]:
+    """``--channels FILE`` (YAML) with the ``--channel`` options on top."""
+    config: dict[str, Mapping[str, object]] = {}
+    if args.channels is not None:
+        try:
+            loaded = yaml.safe_load(args.channels.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ChannelConfigError(f"{args.channels}: {exc}") from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
+            raise ChannelConfigError(f"{args.channels}: expected channel -> options mappings")
+        config.update(loaded)
+    config.update(parse_channel_option(o) for o in args.channel)
+    if not config:
+        raise ChannelConfigError("name at least one channel: --channel or --channels")
+    return config
+
+
+def _first_keys(settings: Settings) -> dict[Channel, bytes]:
+    """Each channel's signing tag key (the first line of contact-tag-<channel>.key)."""
+    return {ch: keys[0] for ch, keys in channel_keys(settings.secrets_dir, CONTACT_TAG).items()}
 
 
 async def _until_signal(runner: GatewayRunner) -> None:
