@@ -23,6 +23,8 @@ from prometheus_client import CollectorRegistry, start_http_server
 from connectors.callbacks import CallbackLimits, CallbackSecurity, create_app
 from connectors.channels import ChannelConfigError, build_gateways, parse_channel_option
 from connectors.delivered_store import DeliveredStore
+from connectors.erasure import ErasureNotSent, request_erasure
+from connectors.erasure_audit import ErasureAudit
 from connectors.gateway_runner import GatewayRunner
 from connectors.kafka_io import AsyncProducer
 from connectors.metrics import GatewayMetrics
@@ -69,6 +71,17 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add_arguments(gateway)
     gateway.set_defaults(func=run_gateway)
 
+    forget = subparsers.add_parser(
+        "forget", help="erase a customer: erasure request + profile tombstone (right to erasure)"
+    )
+    forget.add_argument("customer_id")
+    forget.add_argument("--source", default="collectctl", help="who asks (audit; no names)")
+    forget.add_argument(
+        "--keep-profile", action="store_true", help="do not tombstone the account profile"
+    )
+    add_arguments(forget)
+    forget.set_defaults(func=run_forget)
+
     callbacks = subparsers.add_parser("callbacks", help="serve POST /v1/callbacks/{channel}")
     callbacks.add_argument("--host", help="listen address (default COLLECTIONS_BIND_HOST)")
     callbacks.add_argument("--port", type=int, help="default: COLLECTIONS_WEB_PORT+1")
@@ -100,6 +113,24 @@ def run_publish(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def run_forget(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        request = request_erasure(
+            kafka_config(settings),
+            catalogue(settings.topic_prefix, settings.partitions),
+            args.customer_id,
+            source=args.source,
+            now=datetime.now(UTC),
+            tombstone_profile=not args.keep_profile,
+        )
+    except (ErasureNotSent, ValueError) as exc:
+        sys.stderr.write(f"forget: not sent: {exc}\n")
+        return 1
+    sys.stdout.write(f"{request.event_id}\n")  # the id the audit trails name
+    return 0
+
+
 def run_gateway(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
@@ -125,6 +156,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         producer=producer,
         store=store,
         metrics=GatewayMetrics(registry, gateways),
+        audit=ErasureAudit(settings.data_dir / f"erasure-audit-{names}.jsonl"),
     )
     try:
         asyncio.run(_until_signal(runner))

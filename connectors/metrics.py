@@ -50,6 +50,17 @@ class GatewayMetrics:
             ["channel", "reason"],
             registry=registry,
         )
+        self.erased_contacts = Counter(
+            "collections_gateway_erased_contacts_total",
+            "Contacts dropped because their customer was erased before delivery.",
+            ["channel"],
+            registry=registry,
+        )
+        self.erasures = Counter(
+            "collections_gateway_erasures_total",
+            "Erasure requests applied (delivered store and adapters purged, audit written).",
+            registry=registry,
+        )
         for channel in channels:
             self.expired.labels(channel.value)
             for result in DELIVERY_RESULTS:

@@ -7,9 +7,12 @@ its role, through the same settings (environment) a deployment would use.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -27,6 +30,7 @@ from streams.contract.codec import decode, encode
 from streams.core.model import (
     AgingSnapshot,
     Channel,
+    ContactDue,
     ContactOutcome,
     Outcome,
     SegmentChanged,
@@ -81,28 +85,49 @@ def collectctl(settings: Settings, *argv: str, **popen: object) -> subprocess.Po
     )
 
 
+@dataclass
+class RunningGateway:
+    out: Path  # the file adapter's output
+    data_dir: Path  # delivered store and erasure audit
+    metrics_port: int
+
+    def metric(self, name: str) -> float:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics") as resp:
+            text = resp.read().decode()
+        values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name)]
+        return sum(values)
+
+
 @pytest.fixture
-def gateway(secured: Secured, tmp_path: Path) -> Iterator[Path]:
-    """``collectctl gateway`` for SMS as the gateway-sms principal; yields its output file."""
-    out = tmp_path / "sms.jsonl"
+def gateway(secured: Secured, tmp_path: Path) -> Iterator[RunningGateway]:
+    """``collectctl gateway`` for SMS as the gateway-sms principal, in its own process."""
+    running = RunningGateway(tmp_path / "sms.jsonl", tmp_path / "gateway", free_port())
     proc = collectctl(
-        secured.settings("gateway-sms", data_dir=tmp_path),
+        secured.settings("gateway-sms", data_dir=running.data_dir),
         "gateway",
-        f"--channel=sms=file:{out}",
+        f"--channel=sms=file:{running.out}",
         "--metrics-port",
-        str(free_port()),
+        str(running.metrics_port),
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "gateway.log").open("w"),
     )
     try:
-        yield out
+        yield running
     finally:
         proc.terminate()
         proc.wait(30)
 
 
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
 def test_publisher_and_gateway_work_on_the_secured_broker_with_their_own_principals(
-    secured: Secured, gateway: Path, tmp_path: Path
+    secured: Secured, gateway: RunningGateway, tmp_path: Path
 ) -> None:
     source = tmp_path / "aging.csv"
     source.write_text(AGING_CSV)
@@ -130,7 +155,52 @@ def test_publisher_and_gateway_work_on_the_secured_broker_with_their_own_princip
     )
     outcome = decode(answer.value(), ContactOutcome)
     assert (outcome.contact_id, outcome.outcome) == ("c-secured", Outcome.DELIVERED)
-    assert '"contact_id": "c-secured"' in gateway.read_text()
+    assert '"contact_id": "c-secured"' in gateway.out.read_text()
+
+
+def send_contacts(secured: Secured, *contacts: ContactDue) -> None:
+    topic = secured.cat.contact_due(Channel.SMS).name
+    records = [(c.customer_id.encode(), encode(c), None) for c in contacts]
+    produce(secured.client("worker"), topic, records)  # as the worker sends them
+
+
+def test_forget_erases_the_customer_at_the_gateway_and_tombstones_the_profile(
+    secured: Secured, gateway: RunningGateway
+) -> None:
+    now = datetime.now(UTC)
+    gone = contact_due("c-gone", customer_id="cust-gone-4711", due_at=now)
+    stays = contact_due("c-stays", customer_id="cust-stays-0815", due_at=now)
+    send_contacts(secured, gone, stays)
+    wait_for(lambda: gateway.out.exists() and "c-stays" in gateway.out.read_text()
+             and "c-gone" in gateway.out.read_text(), "both deliveries")  # fmt: skip
+
+    forget = collectctl(
+        secured.settings("privacy"), "forget", "cust-gone-4711", stdout=subprocess.PIPE
+    )
+    event_id = forget.communicate(timeout=60)[0].strip()
+    assert forget.returncode == 0 and event_id.startswith("erase-")
+    audit = gateway.data_dir / "erasure-audit-sms.jsonl"
+    wait_for(lambda: audit.exists() and event_id in audit.read_text(), "the audit entry")
+
+    entry = json.loads(audit.read_text())
+    assert entry["purged"] == {"delivered_store": 1, "sms_adapter": 1}
+    assert "cust-gone-4711" not in audit.read_text()
+    assert "cust-gone-4711" not in gateway.out.read_text()
+    assert "cust-stays-0815" in gateway.out.read_text()
+    stored = b"".join(p.read_bytes() for p in gateway.data_dir.glob("*.sqlite*"))
+    assert b"cust-gone-4711" not in stored and b"cust-stays-0815" in stored
+
+    profiles = consume(
+        secured.client("admin"),
+        [secured.cat.account_profiles.name],
+        until=lambda got: len(got) >= 1,
+    )
+    assert [(m.key(), m.value()) for m in profiles] == [(b"cust-gone-4711", None)]
+
+    send_contacts(secured, gone)  # replayed from the topic after the erasure
+    wait_for(lambda: gateway.metric("collections_gateway_erased_contacts_total") == 1,
+             "the replayed contact to be dropped")  # fmt: skip
+    assert "cust-gone-4711" not in gateway.out.read_text()
 
 
 def refusal(client: dict[str, object], topic: str) -> KafkaError | None:
