@@ -238,7 +238,10 @@ def create_app(
         except RefusedError as exc:  # logged without the body: it may hold personal data
             log.info("callback on %s refused (%d %s)", channel.value, exc.status, exc.reason)
             metrics.callbacks_refused.labels(channel.value, exc.reason).inc()
-            return _error(exc.status, str(exc))
+            response = _error(exc.status, str(exc))
+            if exc.status == 429:
+                response.headers["Retry-After"] = str(security.limiter.retry_after())
+            return response
         if event.event_id in recent:
             return web.json_response({"event_id": event.event_id, "duplicate": True}, status=202)
         try:

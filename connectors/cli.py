@@ -141,9 +141,8 @@ def run_gateway(args: argparse.Namespace) -> int:
     names = "-".join(sorted(c.value for c in gateways))
     registry = CollectorRegistry()
     # +1: the Faust worker serves its own metrics on metrics_port (same host in the demo)
-    start_http_server(
-        args.metrics_port or settings.metrics_port + 1, addr=settings.bind_host, registry=registry
-    )
+    host, port = metrics_address(args, settings)
+    start_http_server(port, addr=host, registry=registry)
     store = DeliveredStore(args.store or settings.data_dir / f"gateway-{names}.sqlite")
     producer = AsyncProducer(kafka_config(settings))
     runner = GatewayRunner(
@@ -218,6 +217,14 @@ def run_callbacks(args: argparse.Namespace) -> int:
     finally:
         guard.close()
     return 0
+
+
+def metrics_address(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:
+    """Where a gateway serves /metrics: ``bind_host`` (loopback by default), metrics_port + 1.
+
+    +1: the worker serves its own metrics on metrics_port (same host in the demo).
+    """
+    return settings.bind_host, args.metrics_port or settings.metrics_port + 1
 
 
 def listen_address(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:

@@ -302,9 +302,11 @@ async def test_a_flood_from_one_source_is_rate_limited_429(
     app = app_for(emitter, security(guard, RateLimiter(per_second=0.001, burst=3)), registry)
     async with TestClient(TestServer(app)) as client:
         statuses = [(await post(client, PROMISE, at=stamp() + i))[0] for i in range(5)]
+        refused = await client.post("/v1/callbacks/ivr", data=b"{}")
     assert statuses == [202, 202, 202, 429, 429]
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
     labels = {"channel": "ivr", "reason": "rate_limited"}
-    assert registry.get_sample_value("collections_gateway_callbacks_refused_total", labels) == 2
+    assert registry.get_sample_value("collections_gateway_callbacks_refused_total", labels) == 3
 
 
 async def test_an_unknown_channel_is_not_found(client: Client) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.cli import add_cli, listen_address, run_gateway, run_publish
+from connectors.cli import add_cli, listen_address, metrics_address, run_gateway, run_publish
 from streams.settings import Settings
 
 
@@ -45,3 +45,12 @@ def test_callbacks_listen_on_loopback_unless_the_settings_or_flags_say_otherwise
     assert listen_address(args, Settings(bind_host="10.1.2.3")) == ("10.1.2.3", 6067)
     args = parser.parse_args(["callbacks", "--host", "::1", "--port", "8443"])
     assert listen_address(args, default) == ("::1", 8443)
+
+
+def test_gateway_metrics_listen_on_the_bind_host_loopback_by_default(
+    parser: argparse.ArgumentParser,
+) -> None:
+    args = parser.parse_args(["gateway", "--channel", "sms=file:-"])
+    assert metrics_address(args, Settings()) == ("127.0.0.1", 9465)
+    args = parser.parse_args(["gateway", "--channel", "sms=file:-", "--metrics-port", "9"])
+    assert metrics_address(args, Settings(bind_host="10.0.0.5")) == ("10.0.0.5", 9)
