@@ -100,7 +100,8 @@ def grants_of(args: argparse.Namespace, settings: Settings) -> list[Grant]:
     return acl_set(cat, args.app_id or settings.app_id, principals_option(args.principal))
 
 
-def run_acls(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_acls(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up at call time (redirection, tests)
     settings = with_arguments(Settings.from_env(), args)
     try:
         grants = grants_of(args, settings)
