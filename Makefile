@@ -5,20 +5,24 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Locked with hashes (make lock): every package, the build backend included, is checked.
+LOCK := requirements/dev.txt
 
-.PHONY: help setup test lint typecheck unit demo replay bench broker-start broker-stop broker-status topics clean
+.PHONY: help setup test lint typecheck audit lock unit demo replay bench broker-start broker-stop broker-status topics clean
 
 help:
 	@echo "make demo      start the local broker, worker, gateways and simulator; live view (Ctrl-C stops)"
 	@echo "make test      lint, type-check and run every test (starts its own broker)"
 	@echo "make replay    replay simulated days as fast as possible and print the report"
 	@echo "make bench     benchmarks on the local broker, full sizes (prints a table; long)"
+	@echo "make audit     check the locked dependencies for known vulnerabilities (part of test)"
+	@echo "make lock      re-resolve requirements/*.txt (with hashes) from pyproject.toml"
 	@echo "make broker-start | broker-stop | broker-status | topics"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,7 +36,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: setup lint typecheck
+audit: $(STAMP)
+	$(BIN)/python -m tools.audit_deps requirements/runtime.txt $(LOCK)
+
+lock: $(STAMP)
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o requirements/runtime.txt pyproject.toml requirements/runtime.in
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --extra dev -o $(LOCK) pyproject.toml requirements/dev.in
+
+test: setup lint typecheck audit
 	$(BIN)/pytest -q
 
 unit: $(STAMP)

@@ -16,7 +16,15 @@ from confluent_kafka import Consumer, Producer
 from prometheus_client import CollectorRegistry
 
 from bench.cleanup import create_topic, delete_topics
-from bench.workload import Record, create_topics, input_topics, produce, settings_for, unique
+from bench.workload import (
+    Record,
+    client_config,
+    create_topics,
+    input_topics,
+    produce,
+    settings_for,
+    unique,
+)
 from streams.contract.producer import producer_config
 from streams.core.config import load_policy
 from streams.core.state import CustomerState
@@ -47,13 +55,13 @@ def run(bootstrap: str, records: list[Record]) -> tuple[int, float]:
 
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_config(bootstrap),
             "group.id": f"{name}-{uuid.uuid4().hex[:6]}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
         }
     )
-    producer = Producer(producer_config(bootstrap))
+    producer = Producer(producer_config(client_config(bootstrap)))
     consumer.subscribe(input_topics(cat))
     seen = 0
     t0 = 0.0
@@ -74,9 +82,12 @@ def run(bootstrap: str, records: list[Record]) -> tuple[int, float]:
             for emit in result.emits:
                 producer.produce(emit.topic, emit.value, emit.key, headers=emit.headers)
             for customer_id, (partition, state) in result.writes.items():
-                raw = encode_state(partition, state)
+                raw = None if state is None else encode_state(partition, state)
                 producer.produce(changelog, raw, customer_id.encode())
-                store[customer_id] = raw
+                if raw is None:
+                    store.pop(customer_id, None)
+                else:
+                    store[customer_id] = raw
             producer.flush()
             consumer.commit(asynchronous=False)
         return n, time.monotonic() - t0

@@ -6,10 +6,12 @@ import contextlib
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from bench.workload import client_config
+
 
 def delete_topics(bootstrap: str, name: str) -> None:
     """Delete every topic whose name starts with the run's ``name`` (best effort)."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient(client_config(bootstrap))
     topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(name)]
     if not topics:
         return
@@ -20,7 +22,7 @@ def delete_topics(bootstrap: str, name: str) -> None:
 
 def create_topic(bootstrap: str, name: str, partitions: int) -> None:
     """A compacted topic (the baseline's hand-rolled changelog)."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient(client_config(bootstrap))
     spec = NewTopic(name, partitions, 1, config={"cleanup.policy": "compact"})
     for future in admin.create_topics([spec]).values():
         future.result()

@@ -23,6 +23,7 @@ from confluent_kafka import OFFSET_END, Consumer, Producer, TopicPartition
 from bench.cleanup import delete_topics
 from bench.workers import Worker, wait_caught_up
 from bench.workload import (
+    client_config,
     create_topics,
     encoded,
     input_topics,
@@ -90,7 +91,7 @@ def _pace(
     seconds: float,
     sent: dict[bytes, list[float]],
 ) -> float:
-    producer = Producer(producer_config(bootstrap, **{"linger.ms": 1}))
+    producer = Producer(producer_config(client_config(bootstrap), **{"linger.ms": 1}))
     step = 0.01  # send rate/100 events every 10 ms
     per_step = max(1, round(rate * step))
     t0 = time.monotonic()
@@ -118,7 +119,7 @@ def _read(
 ) -> None:
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_config(bootstrap),
             "group.id": f"reader-{time.time_ns()}",
             "fetch.wait.max.ms": 5,
             "enable.auto.commit": False,

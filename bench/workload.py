@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from confluent_kafka import Producer
@@ -19,6 +19,7 @@ from streams.contract.catalogue import Catalogue, catalogue
 from streams.contract.codec import encode
 from streams.contract.producer import producer_config
 from streams.core.model import AccountProfile, AgingSnapshot, ContactOutcome, InputEvent, Repayment
+from streams.kafka_clients import kafka_config
 from streams.settings import ClockMode, Settings
 from streams.sim import SimConfig, stream
 
@@ -55,10 +56,17 @@ def topic_of(cat: Catalogue, kind: type[InputEvent]) -> str:
     return names[kind]
 
 
+def client_config(bootstrap: str) -> dict[str, object]:
+    """Client settings for ``bootstrap`` with the environment's Kafka security settings."""
+    return kafka_config(replace(Settings.from_env(), kafka_bootstrap=bootstrap))
+
+
 def settings_for(
     bootstrap: str, name: str, data_dir: Path, *, clock: ClockMode = "event"
 ) -> Settings:
-    return Settings(
+    """A run's settings: the environment's (security included) with the run's names."""
+    return replace(
+        Settings.from_env(),
         kafka_bootstrap=bootstrap,
         app_id=f"{name}-app",
         store="rocksdb://",
@@ -71,7 +79,7 @@ def settings_for(
 
 def create_topics(settings: Settings) -> Catalogue:
     cat = catalogue(settings.topic_prefix, settings.partitions)
-    report = ensure_topics(settings.kafka_bootstrap, cat)
+    report = ensure_topics(kafka_config(settings), cat)
     if not report.ok:
         raise RuntimeError("\n".join(report.lines()))
     return cat
@@ -80,7 +88,7 @@ def create_topics(settings: Settings) -> Catalogue:
 def produce(bootstrap: str, cat: Catalogue, records: Iterable[Record]) -> int:
     """Produce everything and wait for the acknowledgements; returns the count."""
     producer = Producer(
-        producer_config(bootstrap, **{"linger.ms": 20, "batch.num.messages": 10000})
+        producer_config(client_config(bootstrap), **{"linger.ms": 20, "batch.num.messages": 10000})
     )
     n = 0
     for r in records:

@@ -71,6 +71,14 @@ class Gateway(ABC):
     async def deliver(self, contact: ContactDue) -> DeliveryResult:
         """Hand ``contact`` to the channel. Must not raise for delivery errors: report them."""
 
+    async def forget(self, customer_id: str) -> int:
+        """Erase what this adapter itself keeps on ``customer_id``; returns records removed.
+
+        Called once per erasure request. An adapter that keeps nothing (a webhook: the
+        downstream system has its own erasure duty) removes nothing.
+        """
+        return 0
+
 
 UpstreamEvent = AgingSnapshot | Repayment
 

@@ -5,10 +5,15 @@ disposition except ``RETRY`` is final: the runner then commits the message's off
 
 - undecodable, or no gateway for its channel -> DLQ (``DEAD_LETTERED``)
 - contact id already delivered (durable store) -> ``DUPLICATE``, not delivered again
+- the customer was erased -> ``ERASED_CUSTOMER``, dropped and counted
 - ``now > expires_at`` -> ``EXPIRED``, dropped and counted
 - gateway accepted -> stored, DELIVERED outcome published (``DELIVERED``)
 - gateway refused for good (4xx) -> DLQ + FAILED outcome (``DEAD_LETTERED``)
 - gateway outage (5xx, timeout, circuit open) -> ``RETRY``: nothing recorded
+
+An erasure request (from the erasure-requests topic) purges the delivered store and each
+adapter's own records of the customer and writes an audit line without the customer id
+(``ERASED``).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from typing import Protocol
 
 from connectors.base import DeliveryResult, DeliveryStatus, Gateway
 from connectors.delivered_store import DeliveredStore
+from connectors.erasure_audit import ErasureAudit
 from connectors.metrics import GatewayMetrics
 from streams.contract.catalogue import Catalogue
 from streams.contract.codec import DecodeError, decode, encode
 from streams.contract.dlq import dead_letter_headers
-from streams.core.model import Channel, ContactDue, ContactOutcome, Outcome
+from streams.core.model import Channel, ContactDue, ContactOutcome, ErasureRequest, Outcome
 
 STAGE = "gateway"
 
@@ -46,6 +52,8 @@ class Disposition(StrEnum):
     DUPLICATE = "duplicate"
     EXPIRED = "expired"
     DEAD_LETTERED = "dead_lettered"
+    ERASED_CUSTOMER = "erased_customer"
+    ERASED = "erased"
     RETRY = "retry"
 
 
@@ -70,8 +78,11 @@ class ContactHandler:
         store: DeliveredStore,
         metrics: GatewayMetrics,
         now: Callable[[], datetime],
+        audit: ErasureAudit | None = None,
     ) -> None:
         self._gateways = gateways
+        self._audit = audit
+        self._component = "gateway-" + "-".join(sorted(c.value for c in gateways))
         self._catalogue = catalogue
         self._emitter = emitter
         self._store = store
@@ -80,6 +91,8 @@ class ContactHandler:
         self._channel_of_topic = {catalogue.contact_due(ch).name: ch.value for ch in Channel}
 
     async def handle(self, msg: Incoming) -> Disposition:
+        if msg.topic == self._catalogue.erasure_requests.name:
+            return await self._erase(msg)
         try:
             contact = decode(msg.value or b"", ContactDue)
         except DecodeError as exc:
@@ -105,13 +118,18 @@ class ContactHandler:
                 await self._report(contact, Outcome.DELIVERED)
             self._metrics.deliveries.labels(channel, "duplicate").inc()
             return Disposition.DUPLICATE
+        if self._store.is_erased(contact.customer_id):
+            self._metrics.erased_contacts.labels(channel).inc()
+            return Disposition.ERASED_CUSTOMER
         if self._now() > contact.expires_at:
             self._metrics.expired.labels(channel).inc()
             return Disposition.EXPIRED
         result = await self._deliver(gateway, contact)
         self._metrics.deliveries.labels(channel, result.status.value).inc()
         if result.status is DeliveryStatus.DELIVERED:
-            self._store.record_delivered(contact.contact_id, channel, self._now())
+            self._store.record_delivered(
+                contact.contact_id, channel, self._now(), contact.customer_id
+            )
             await self._report(contact, Outcome.DELIVERED)
             return Disposition.DELIVERED
         if result.status is DeliveryStatus.PERMANENT_FAILURE:
@@ -129,6 +147,21 @@ class ContactHandler:
         finally:
             elapsed = time.perf_counter() - started
             self._metrics.delivery_seconds.labels(contact.channel.value).observe(elapsed)
+
+    async def _erase(self, msg: Incoming) -> Disposition:
+        try:
+            request = decode(msg.value or b"", ErasureRequest)
+        except DecodeError as exc:
+            await self._dead_letter(msg, "erasure", exc.reason, "DecodeError", str(exc))
+            return Disposition.DEAD_LETTERED
+        now = self._now()
+        purged = {"delivered_store": self._store.forget(request.customer_id, now)}
+        for channel, gateway in self._gateways.items():
+            purged[f"{channel.value}_adapter"] = await gateway.forget(request.customer_id)
+        if self._audit is not None:
+            self._audit.record(request, self._component, purged, now)
+        self._metrics.erasures.inc()
+        return Disposition.ERASED
 
     async def _report(self, contact: ContactDue, outcome: Outcome) -> None:
         event = delivery_outcome(contact, outcome, self._now())

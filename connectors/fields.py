@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?\d{1,20}")
+MAX_LONG = 2**63 - 1  # Avro long: amounts beyond it cannot be encoded
 
 
 class FieldError(ValueError):
@@ -51,9 +52,11 @@ def non_negative_int(row: Mapping[str, object], field: str) -> int:
     if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         value = int(value.strip())
     if not isinstance(value, int):
-        raise FieldError(field, f"expected an integer, got {value!r}")
+        raise FieldError(field, f"expected an integer, got {str(value)[:40]!r}")
     if value < 0:
         raise FieldError(field, f"must not be negative, got {value}")
+    if value > MAX_LONG:
+        raise FieldError(field, "too large (more than 2^63 - 1)")
     return value
 
 
@@ -79,10 +82,13 @@ def iso_datetime(row: Mapping[str, object], field: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise FieldError(field, f"expected an ISO 8601 date-time, got {text!r}") from None
+        raise FieldError(field, f"expected an ISO 8601 date-time, got {text[:40]!r}") from None
     if value.tzinfo is None:
         raise FieldError(field, f"needs a time zone offset (e.g. Z or +08:00), got {text!r}")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise FieldError(field, f"out of range: {text!r}") from None
 
 
 def currency(row: Mapping[str, object], field: str = "currency") -> str:

@@ -33,6 +33,25 @@ class FileSinkGateway(Gateway):
             self._file.close()
         self._file = None
 
+    async def forget(self, customer_id: str) -> int:
+        """Rewrite the file without the customer's lines (stdout cannot be rewritten)."""
+        if self._path is None or not self._path.exists():
+            return 0
+        await self.close()
+        kept, removed = [], 0
+        for line in self._path.read_text(encoding="utf-8").splitlines(keepends=True):
+            try:
+                mine = json.loads(line).get("customer_id") == customer_id
+            except (ValueError, AttributeError):
+                mine = False
+            removed += mine
+            if not mine:
+                kept.append(line)
+        scratch = self._path.with_name(self._path.name + ".erasing")
+        scratch.write_text("".join(kept), encoding="utf-8")
+        scratch.replace(self._path)
+        return removed
+
     async def deliver(self, contact: ContactDue) -> DeliveryResult:
         await self.start()
         assert self._file is not None

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from connectors.backoff import Backoff
 from connectors.base import Gateway
 from connectors.contact_handler import ContactHandler, Disposition, Incoming
 from connectors.delivered_store import DeliveredStore
+from connectors.erasure_audit import ErasureAudit
 from connectors.kafka_io import AsyncProducer
 from connectors.metrics import GatewayMetrics
 from streams.contract.catalogue import Catalogue
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 KEEPALIVE_SECONDS = 1.0
+PURGE_EVERY_SECONDS = 3600.0
+# delivered records are kept past the contact-due topics' 7 days, so replays are still caught
+DEFAULT_RETENTION = timedelta(days=30)
 
 
 def utc_now() -> datetime:
@@ -54,9 +59,16 @@ class GatewayRunner:
         backoff: Backoff | None = None,
         sleep: Sleep = asyncio.sleep,
         poll_seconds: float = 0.5,
+        audit: ErasureAudit | None = None,
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
         self._gateways = dict(gateways)
         self._topics = [catalogue.contact_due(ch).name for ch in self._gateways]
+        self._topics.append(catalogue.erasure_requests.name)  # forget customers, see handler
+        self._store = store
+        self._retention = retention
+        self._now = now
+        self._next_purge = 0.0
         self._consumer_config = {
             "auto.offset.reset": "earliest",
             **consumer_config,
@@ -69,6 +81,7 @@ class GatewayRunner:
             store=store,
             metrics=metrics,
             now=now,
+            audit=audit,
         )
         self._backoff = backoff or Backoff(base_seconds=0.5, cap_seconds=30.0)
         self._sleep = sleep
@@ -94,6 +107,7 @@ class GatewayRunner:
             for gateway in self._gateways.values():
                 await gateway.start()
             while not self._stopping:
+                self._apply_retention()
                 msg = await self._call(consumer.poll, self._poll_seconds)
                 if msg is None:
                     continue
@@ -106,6 +120,17 @@ class GatewayRunner:
                 await gateway.close()
             await self._call(consumer.close)
             self._kafka_thread.shutdown(wait=True)
+
+    def _apply_retention(self) -> None:
+        """Delete delivered records past the retention, at start and then hourly."""
+        if time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+        purged = self._store.purge(self._now(), self._retention)
+        if purged:
+            log.info(
+                "retention: %d delivered records older than %s removed", purged, self._retention
+            )
 
     async def _process(self, consumer: Consumer, msg: Message) -> None:
         incoming = Incoming(msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value())

@@ -43,6 +43,24 @@ class GatewayMetrics:
             ["channel", "outcome"],
             registry=registry,
         )
+        self.callbacks_refused = Counter(
+            "collections_gateway_callbacks_refused_total",
+            "Callbacks refused, by reason (rate_limited, too_large, signature_*, replayed, "
+            "malformed, unknown_contact, replay_guard_full).",
+            ["channel", "reason"],
+            registry=registry,
+        )
+        self.erased_contacts = Counter(
+            "collections_gateway_erased_contacts_total",
+            "Contacts dropped because their customer was erased before delivery.",
+            ["channel"],
+            registry=registry,
+        )
+        self.erasures = Counter(
+            "collections_gateway_erasures_total",
+            "Erasure requests applied (delivered store and adapters purged, audit written).",
+            registry=registry,
+        )
         for channel in channels:
             self.expired.labels(channel.value)
             for result in DELIVERY_RESULTS:

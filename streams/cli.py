@@ -16,6 +16,7 @@ from pathlib import Path
 # modules that contribute subcommands, in help order
 _FEATURES = (
     "streams.contract.admin",
+    "streams.contract.acl_admin",
     "streams.worker",
     "connectors.cli",
     "streams.sim.cli",

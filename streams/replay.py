@@ -116,7 +116,10 @@ def replay(
     def settle(result: Batch) -> None:
         nonlocal seq
         for customer_id, (_p, state) in result.writes.items():
-            store[customer_id] = state
+            if state is None:
+                store.pop(customer_id, None)
+            else:
+                store[customer_id] = state
         for contact in tally.count(result.outputs):
             if respond:
                 for reaction in sim.respond(contact, contact.due_at):

@@ -8,13 +8,31 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 ClockMode = Literal["wall", "event"]
 
 PREFIX = "COLLECTIONS_"
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+_PATHS = frozenset(
+    {
+        "strategy_file",
+        "data_dir",
+        "secrets_dir",
+        "kafka_password_file",
+        "kafka_ca_file",
+        "kafka_cert_file",
+        "kafka_key_file",
+        "schema_registry_password_file",
+        "schema_registry_ca_file",
+    }
+)
+_OPTIONAL_TEXT = frozenset(
+    {"schema_registry_url", "kafka_username", "kafka_password", "schema_registry_username"}
+)
 
 
 class SettingsError(ValueError):
@@ -58,6 +76,24 @@ class Settings:
     kafka_options: str = ""
     topic_prefix: str = ""  # tests prepend a unique prefix; production leaves it empty
     currencies: tuple[str, ...] = ("CNY",)  # currency label values exported up front
+    # HTTP endpoints (gateway metrics, callbacks) listen here: loopback unless told otherwise
+    bind_host: str = "127.0.0.1"
+    # per-channel secrets as files (callback signing and contact-tag keys); see SECURITY.md
+    secrets_dir: Path | None = None
+
+    # Kafka security, one block. streams.kafka_clients.kafka_config turns it into the
+    # librdkafka settings every client uses. Secrets preferably as files (mounted secrets).
+    kafka_security_protocol: str = "PLAINTEXT"  # PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"  # or SCRAM-SHA-256, PLAIN
+    kafka_username: str | None = None
+    kafka_password: str | None = field(default=None, repr=False)  # prefer the file
+    kafka_password_file: Path | None = None
+    kafka_ca_file: Path | None = None  # PEM CA bundle that signed the brokers' certificates
+    kafka_cert_file: Path | None = None  # PEM client certificate (mutual TLS), optional
+    kafka_key_file: Path | None = None  # its PEM private key
+    schema_registry_username: str | None = None  # HTTP basic auth, optional
+    schema_registry_password_file: Path | None = None
+    schema_registry_ca_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,10 +143,14 @@ def _parse(name: str, raw: str, default: object) -> object:
         if raw not in ("wall", "event"):
             raise SettingsError(f"{key}={raw!r}: expected 'wall' or 'event'")
         return raw
-    if name in ("strategy_file", "data_dir"):
+    if name in _PATHS:
         return Path(raw) if raw else None
-    if name == "schema_registry_url":
+    if name in _OPTIONAL_TEXT:
         return raw or None
+    if name == "kafka_security_protocol":
+        return _one_of(key, raw.upper(), SECURITY_PROTOCOLS)
+    if name == "kafka_sasl_mechanism":
+        return _one_of(key, raw.upper(), SASL_MECHANISMS)
     if name == "currencies":
         return tuple(c.strip().upper() for c in raw.split(",") if c.strip())
     if isinstance(default, bool):
@@ -126,3 +166,9 @@ def _parse(name: str, raw: str, default: object) -> object:
         except ValueError:
             raise SettingsError(f"{key}={raw!r}: expected a number") from None
     return raw
+
+
+def _one_of(key: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SettingsError(f"{key}={value!r}: expected one of {', '.join(allowed)}")
+    return value

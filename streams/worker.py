@@ -26,6 +26,9 @@ from streams.contract.catalogue import Catalogue, catalogue
 from streams.contract.registry import RegistryError, use_registry
 from streams.core.config import load_policy
 from streams.core.parsing import ConfigError
+from streams.kafka_clients import add_arguments as add_kafka_arguments
+from streams.kafka_clients import kafka_config, registry_config
+from streams.kafka_clients import with_arguments as with_kafka_arguments
 from streams.metrics.pipeline import PipelineMetrics
 from streams.pipeline.changelog import changelog_topic, ensure_changelog, missing_inputs
 from streams.pipeline.clock import EventClock, WallClock
@@ -33,7 +36,7 @@ from streams.pipeline.engine import Engine
 from streams.pipeline.http import serve
 from streams.pipeline.limits import Limits
 from streams.pipeline.loop import FatalError, PipelineLoop, instance_id
-from streams.settings import Settings
+from streams.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +53,11 @@ class Pipeline:
 
 
 def client_config(settings: Settings) -> dict[str, object]:
-    """What every Kafka client of the worker shares (bootstrap, and security when set)."""
+    """What every Kafka client of the worker shares: bootstrap and security (the project's
+    one translation, ``kafka_config``), librdkafka's log into ours, and the operator's
+    ``COLLECTIONS_KAFKA_OPTIONS`` last."""
     return {
-        "bootstrap.servers": settings.kafka_bootstrap,
+        **kafka_config(settings),
         "logger": logging.getLogger("librdkafka"),
         **settings.kafka_overrides(),
     }
@@ -66,7 +71,7 @@ def limits_for(settings: Settings) -> Limits:
 def build_pipeline(settings: Settings, registry: CollectorRegistry | None = None) -> Pipeline:
     """Everything a worker runs, wired from settings (raises ConfigError on a bad strategy,
     RegistryError when a configured schema registry cannot be reached)."""
-    use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
+    use_registry(registry_config(settings))  # none configured: Avro single-object encoding
     policy = load_policy(settings.strategy_file, settings.compliance_preset)
     cat = catalogue(settings.topic_prefix, settings.partitions)
     registry = registry if registry is not None else CollectorRegistry()
@@ -119,6 +124,9 @@ def run(settings: Settings, loglevel: str = "info") -> int:
     except RegistryError as exc:
         sys.stderr.write(f"collectctl worker: schema registry: {exc}\n")
         return 2
+    except SettingsError as exc:
+        sys.stderr.write(f"collectctl worker: invalid settings: {exc}\n")
+        return 2
     problems = prepare_topics(pipeline, settings)
     if problems:
         sys.stderr.write(
@@ -136,7 +144,9 @@ def run(settings: Settings, loglevel: str = "info") -> int:
     if unclean:
         log.warning("the previous run did not stop cleanly: its uncommitted work is redone")
     try:
-        server = serve(pipeline.registry, pipeline.loop.readiness, settings.metrics_port)
+        server = serve(
+            pipeline.registry, pipeline.loop.readiness, settings.metrics_port, settings.bind_host
+        )
     except OSError as exc:
         sys.stderr.write(
             f"collectctl worker: cannot serve on port {settings.metrics_port}: {exc}\n"
@@ -160,7 +170,7 @@ def run(settings: Settings, loglevel: str = "info") -> int:
 
 def add_cli(sub: Any) -> None:
     p = sub.add_parser("worker", help="run a pipeline worker (transactional, stateful)")
-    p.add_argument("--bootstrap", help="Kafka bootstrap servers (KAFKA_BOOTSTRAP)")
+    add_kafka_arguments(p)
     p.add_argument("--app-id", help="consumer group / app id (COLLECTIONS_APP_ID)")
     p.add_argument("--instance-id", help="this worker's stable id (COLLECTIONS_INSTANCE_ID)")
     p.add_argument("--store", help="local state store: rocksdb:// or memory://")
@@ -176,7 +186,6 @@ def add_cli(sub: Any) -> None:
 
 def _main(args: argparse.Namespace) -> int:
     overrides = {
-        "kafka_bootstrap": args.bootstrap,
         "app_id": args.app_id,
         "instance_id": args.instance_id,
         "store": args.store,
@@ -187,5 +196,6 @@ def _main(args: argparse.Namespace) -> int:
         "metrics_port": args.metrics_port,
         "topic_prefix": args.topic_prefix,
     }
-    settings = replace(Settings.from_env(), **{k: v for k, v in overrides.items() if v is not None})
+    base = with_kafka_arguments(Settings.from_env(), args)
+    settings = replace(base, **{k: v for k, v in overrides.items() if v is not None})
     return run(settings, args.loglevel)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import settings
 
-from tests.kafka_broker import Broker, start_broker
+from tests.kafka_broker import Broker, SecuredBroker, start_broker, start_secured_broker
 
 # Property tests are deterministic by default (fixed examples, no example database), so a
 # fresh clone is never red by chance; a counterexample found while exploring becomes an
@@ -19,6 +19,7 @@ settings.register_profile("explore", max_examples=2000, database=None, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _broker: Broker | None = None
+_secured: SecuredBroker | None = None
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +33,17 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _broker.stop()
 
 
+@pytest.fixture(scope="session")
+def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredBroker]:
+    """A second, SASL_SSL broker with ACLs enforced, started once for the tests that need it."""
+    global _secured
+    _secured = start_secured_broker(tmp_path_factory.mktemp("kafka-secured"))
+    try:
+        yield _secured
+    finally:
+        _secured.stop()
+
+
 @pytest.fixture
 def unique_name() -> Callable[[], str]:
     """Factory of short unique names (topic prefixes, group and app ids) for one test."""
@@ -43,6 +55,11 @@ def unique_name() -> Callable[[], str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _secured is not None:
+        terminalreporter.write_line(
+            f"kafka: secured broker {_secured.bootstrap} start-up took "
+            f"{_secured.startup_seconds:.1f}s"
+        )
     if _broker is None:
         return
     if _broker.started_here:

@@ -7,6 +7,9 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "deploy" / "local" / "kafka.sh"
@@ -22,6 +25,44 @@ class Broker:
     def stop(self) -> None:
         if self.started_here:
             subprocess.run([str(SCRIPT), "stop"], env=self.env, check=False)
+
+
+@dataclass
+class SecuredBroker(Broker):
+    """The local broker in its SASL_SSL mode; ``secrets`` holds ca.pem and <user>.password."""
+
+    secrets: Path = Path()
+
+    def settings(self, role: str, **values: Any) -> Settings:
+        """Settings that connect as ``role`` (a SCRAM user of kafka.sh), with ``values``."""
+        return Settings(
+            kafka_bootstrap=self.bootstrap,
+            kafka_security_protocol="SASL_SSL",
+            kafka_username=role,
+            kafka_password_file=self.secrets / f"{role}.password",
+            kafka_ca_file=self.secrets / "ca.pem",
+            **values,
+        )
+
+
+def start_secured_broker(run_dir: Path) -> SecuredBroker:
+    """A SASL_SSL broker of its own on TEST_SECURE_KAFKA_PORT (default TEST_KAFKA_PORT+10)."""
+    port = int(os.environ.get("TEST_SECURE_KAFKA_PORT", 0)) or (
+        int(os.environ.get("TEST_KAFKA_PORT", "29092")) + 10
+    )
+    env = dict(
+        os.environ,
+        KAFKA_PORT=str(port),
+        KAFKA_CONTROLLER_PORT=str(port + 1),
+        KAFKA_RUN_DIR=str(run_dir),
+        KAFKA_SECURITY="sasl_ssl",
+    )
+    t0 = time.monotonic()
+    proc = subprocess.run([str(SCRIPT), "start"], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"could not start the secured Kafka broker:\n{proc.stderr}")
+    bootstrap = f"127.0.0.1:{port}"
+    return SecuredBroker(bootstrap, True, time.monotonic() - t0, env, run_dir / "secrets")
 
 
 def start_broker(run_dir: Path) -> Broker:

@@ -11,8 +11,14 @@
 #   KAFKA_PORT             client port                 (default 19092)
 #   KAFKA_CONTROLLER_PORT  controller port             (default KAFKA_PORT+1)
 #   KAFKA_HEAP             JVM heap                    (default 512m)
+#   KAFKA_SECURITY         plaintext | sasl_ssl        (default plaintext; fixed at first start)
 #   COLLECTIONS_CACHE      jar cache, outside the tree (default ~/.cache/collections-pipeline)
 #   KAFKA_RUN_DIR          data, logs and pid file     (default $COLLECTIONS_CACHE/run-$KAFKA_PORT)
+#
+# sasl_ssl: at the first start a CA, the broker's certificate (SAN 127.0.0.1, localhost) and
+# one SCRAM-SHA-512 user per role (admin, publisher, worker, gateway-<channel>, callbacks,
+# privacy) with random passwords are made in $KAFKA_RUN_DIR/secrets: ca.pem and
+# <user>.password, for clients. Grant the roles with `collectctl acls apply` as admin.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +31,11 @@ libs=$cache/kafka-$kafka_version/libs
 run=${KAFKA_RUN_DIR:-$cache/run-$port}
 pidfile=$run/kafka.pid
 log=$run/logs/server.log
+secrets=$run/secrets
+security=${KAFKA_SECURITY:-plaintext}
+# SCRAM users of the secured mode: one per role (see streams/security/acls.py)
+users=(admin publisher worker callbacks privacy
+  gateway-sms gateway-ivr gateway-agent-call gateway-field-visit gateway-legal-letter)
 
 say() { printf 'kafka: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -56,9 +67,47 @@ install() {
 
 write_config() {
   mkdir -p "$run/data" "$run/logs"
-  sed -e "s|@PORT@|$port|g" -e "s|@CPORT@|$cport|g" -e "s|@DATA@|$run/data|g" \
-    "$here/server.properties" >"$run/server.properties"
+  local fill=(-e "s|@PORT@|$port|g" -e "s|@CPORT@|$cport|g" -e "s|@DATA@|$run/data|g")
+  case $security in
+    plaintext) sed "${fill[@]}" "$here/server.properties" >"$run/server.properties" ;;
+    sasl_ssl)
+      make_secrets
+      (umask 077
+        grep -vE '^(listeners|advertised\.listeners|listener\.security\.protocol\.map|inter\.broker\.listener\.name)=' \
+          "$here/server.properties" | sed "${fill[@]}"
+        sed "${fill[@]}" -e "s|@SECRETS@|$secrets|g" \
+          -e "s|@ADMIN_PASSWORD@|$(<"$secrets/admin.password")|g" "$here/server-sasl-ssl.properties"
+      ) >"$run/server.properties"
+      chmod 600 "$run/server.properties" ;;
+    *) die "KAFKA_SECURITY=$security: expected plaintext or sasl_ssl" ;;
+  esac
   sed -e "s|@LOG@|$log|g" "$here/log4j2.properties" >"$run/log4j2.properties"
+}
+
+# The secured mode's CA, broker certificate and user passwords, made once per run directory.
+make_secrets() {
+  [[ -f $secrets/.complete ]] && return 0
+  command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+  rm -rf "$secrets"
+  mkdir -p "$secrets"
+  chmod 700 "$secrets"
+  (
+    cd "$secrets"
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+      -subj "/CN=collections-local-ca" -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj "/CN=kafka-broker" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 \
+      -extfile broker.ext -out broker.pem 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
+    cat broker.pk8 broker.pem ca.pem >broker.keystore.pem
+    rm -f broker.csr broker.ext broker.key broker.pk8 ca.srl
+    for user in "${users[@]}"; do openssl rand -hex 24 >"$user.password"; done
+    chmod 644 ca.pem
+  ) || die "could not make the secured mode's certificates (openssl)"
+  touch "$secrets/.complete"
 }
 
 java_cmd() {
@@ -70,8 +119,16 @@ format_storage() {
   [[ -f $run/data/meta.properties ]] && return 0
   local id
   id=$(java_cmd kafka.tools.StorageTool random-uuid | tail -n 1)
+  local scram=()
+  if [[ $security == sasl_ssl ]]; then
+    for user in "${users[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(<"$secrets/$user.password")]")
+    done
+  fi
   java_cmd kafka.tools.StorageTool format -t "$id" -c "$run/server.properties" --standalone -g \
-    >"$run/logs/format.log" 2>&1 || { cat "$run/logs/format.log" >&2; die "storage format failed"; }
+    "${scram[@]}" >"$run/logs/format.log" 2>&1 \
+    || { cat "$run/logs/format.log" >&2; die "storage format failed"; }
+  echo "$security" >"$run/data/.security"
 }
 
 wait_ready() {
@@ -104,6 +161,9 @@ start() {
     port_open "$p" && die "port $p is in use by another process (a broker from another checkout, or a crashed one?). Free it or choose other ports: KAFKA_PORT=... $0 start"
   done
   install
+  if [[ -f $run/data/.security && $(<"$run/data/.security") != "$security" ]]; then
+    die "$run was formatted as $(<"$run/data/.security"), not $security: wipe it first ($0 wipe)"
+  fi
   write_config
   format_storage
   : >"$log"
@@ -115,7 +175,9 @@ start() {
   pid=$!
   echo "$pid" >"$pidfile"
   wait_ready "$pid"
-  say "ready on 127.0.0.1:$port (pid $pid, started in $((SECONDS - t0))s; data $run/data)"
+  say "ready on 127.0.0.1:$port (pid $pid, $security, started in $((SECONDS - t0))s; data $run/data)"
+  [[ $security == sasl_ssl ]] && say "secured: CA and passwords in $secrets; grant roles: collectctl acls apply"
+  return 0
 }
 
 stop() {
@@ -139,7 +201,7 @@ stop() {
 status() {
   local pid
   if pid=$(running_pid); then
-    echo "running pid=$pid bootstrap=127.0.0.1:$port data=$run/data"
+    echo "running pid=$pid bootstrap=127.0.0.1:$port data=$run/data security=$(cat "$run/data/.security" 2>/dev/null || echo "$security")"
   else
     echo "stopped (bootstrap would be 127.0.0.1:$port)"
     return 3
@@ -154,5 +216,5 @@ case ${1:-} in
   restart) stop; start ;;
   logs) tail -n "${2:-100}" "$log" ;;
   wipe) stop; rm -rf "$run"; say "removed $run" ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,23p' "$0"; exit 2 ;;
 esac

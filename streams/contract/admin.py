@@ -11,16 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 
 from streams.contract.catalogue import Catalogue, TopicSpec, catalogue
+from streams.kafka_clients import add_arguments, kafka_config, with_arguments
 from streams.settings import Settings
 
 TIMEOUT_S = 30.0
+Client = str | Mapping[str, object]  # a client config (kafka_config), or a plaintext bootstrap
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +59,15 @@ def topic_config(spec: TopicSpec) -> dict[str, str]:
     }
 
 
-def ensure_topics(bootstrap: str, cat: Catalogue, replication_factor: int = 1) -> TopicReport:
+def admin_client(client: Client) -> AdminClient:
+    """An admin client from ``kafka_config(settings)`` (or a bare plaintext bootstrap)."""
+    config = {"bootstrap.servers": client} if isinstance(client, str) else dict(client)
+    return AdminClient(config)
+
+
+def ensure_topics(client: Client, cat: Catalogue, replication_factor: int = 1) -> TopicReport:
     """Create the catalogue's missing topics (idempotent); report drift of existing ones."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = admin_client(client)
     existing = _partition_counts(admin)
     missing = [spec for spec in cat.all() if spec.name not in existing]
     created = _create(admin, missing, replication_factor)
@@ -73,9 +82,9 @@ def ensure_topics(bootstrap: str, cat: Catalogue, replication_factor: int = 1) -
     return TopicReport(tuple(statuses))
 
 
-def check_topics(bootstrap: str, cat: Catalogue) -> TopicReport:
+def check_topics(client: Client, cat: Catalogue) -> TopicReport:
     """Compare the broker's topics with the catalogue without changing anything."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = admin_client(client)
     existing = _partition_counts(admin)
     return TopicReport(tuple(_compare(admin, spec, existing) for spec in cat.all()))
 
@@ -143,22 +152,30 @@ def add_cli(subparsers: Any, settings: Settings | None = None) -> None:
     create = commands.add_parser("create", help="create missing topics (idempotent)")
     check = commands.add_parser("check", help="report drift from the catalogue (exit 1)")
     for parser in (create, check):
-        parser.add_argument("--bootstrap", default=s.kafka_bootstrap)
+        add_arguments(parser)
         parser.add_argument("--prefix", default=s.topic_prefix)
         parser.add_argument("--partitions", type=int, default=s.partitions)
+        parser.set_defaults(settings=s)
     create.add_argument("--replication-factor", type=int, default=s.replication_factor)
     create.set_defaults(func=run_create)
     check.set_defaults(func=run_check)
 
 
+def client_of(args: argparse.Namespace) -> dict[str, object]:
+    """The admin client config of a ``topics`` command: settings, then its flags."""
+    base: Settings = getattr(args, "settings", None) or Settings.from_env()
+    settings = with_arguments(replace(base, topic_prefix=args.prefix), args)
+    return kafka_config(settings)
+
+
 def run_create(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     cat = catalogue(args.prefix, args.partitions)
-    report = ensure_topics(args.bootstrap, cat, args.replication_factor)
+    report = ensure_topics(client_of(args), cat, args.replication_factor)
     out.write("\n".join(report.lines()) + "\n")
     return 0 if report.ok else 1
 
 
 def run_check(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    report = check_topics(args.bootstrap, catalogue(args.prefix, args.partitions))
+    report = check_topics(client_of(args), catalogue(args.prefix, args.partitions))
     out.write("\n".join(report.lines()) + "\n")
     return 0 if report.ok else 1

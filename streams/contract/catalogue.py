@@ -34,6 +34,7 @@ class Catalogue:
     repayments: TopicSpec
     contact_outcomes: TopicSpec
     account_profiles: TopicSpec
+    erasure_requests: TopicSpec  # input: forget a customer (right to erasure)
     segment_changes: TopicSpec
     contact_suppressed: TopicSpec
     dlq: TopicSpec
@@ -56,6 +57,7 @@ class Catalogue:
             self.repayments,
             self.contact_outcomes,
             self.account_profiles,
+            self.erasure_requests,
             self.segment_changes,
             *self.contact_due_topics,
             self.contact_suppressed,
@@ -126,6 +128,15 @@ def catalogue(prefix: str = "", partitions: int = 6) -> Catalogue:
             "input",
             "Compacted latest profile per customer: time zone, locale, channel opt-outs "
             "and hard stops (dispute, complaint, bankruptcy, deceased, hardship pause).",
+        ),
+        erasure_requests=spec(
+            "erasure-requests",
+            "ErasureRequest",
+            30,
+            "input",
+            "Requests to forget a customer (right to erasure), from the CRM or "
+            "`collectctl forget`: the worker deletes the customer's state, the gateways purge "
+            "their records, each keeps an audit entry without personal data.",
         ),
         segment_changes=spec(
             "segment-changes",

@@ -25,6 +25,10 @@ PARTIES: dict[str, tuple[str, str]] = {  # topic base name -> (producers, consum
         "Faust worker (streams/)",
     ),
     "account-profiles": ("Customer master data / CRM publisher", "Faust worker (streams/)"),
+    "erasure-requests": (
+        "CRM / privacy office, or `collectctl forget`",
+        "The worker (deletes the customer's state) and every gateway (purges its store)",
+    ),
     "segment-changes": ("Faust worker (streams/)", "Dashboards, CRM, analytics"),
     "contact-due": ("Faust worker (streams/)", "The gateway of the channel (connectors/)"),
     "contact-suppressed": ("Faust worker (streams/)", "Compliance audit, dashboards"),

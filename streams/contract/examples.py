@@ -15,6 +15,7 @@ from streams.core.model import (
     ContactSuppressed,
     CoveredAccount,
     CustomerType,
+    ErasureRequest,
     HardStop,
     Outcome,
     Repayment,
@@ -121,6 +122,13 @@ CONTACT_SUPPRESSED = ContactSuppressed(
     detail=HardStop.DISPUTE.value,
 )
 
+ERASURE_REQUEST = ErasureRequest(
+    event_id="erase-7f3a91c2",
+    occurred_at=datetime(2025, 3, 20, 9, 0, tzinfo=UTC),
+    customer_id="C-1001",
+    source="crm",
+)
+
 EXAMPLES: dict[str, Record] = {
     f"collections.{type(r).__name__}": r
     for r in (
@@ -131,5 +139,6 @@ EXAMPLES: dict[str, Record] = {
         SEGMENT_CHANGED,
         CONTACT_DUE,
         CONTACT_SUPPRESSED,
+        ERASURE_REQUEST,
     )
 }

@@ -8,13 +8,21 @@ dead-letters a record whose key hashes to another partition than the one it arri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 PARTITIONER = "murmur2_random"
 
 
-def producer_config(bootstrap: str, **extra: object) -> dict[str, object]:
-    """An idempotent, fully acknowledged producer that partitions like Faust and Java."""
-    config: dict[str, object] = {
-        "bootstrap.servers": bootstrap,
+def producer_config(client: str | Mapping[str, object], **extra: object) -> dict[str, object]:
+    """An idempotent, fully acknowledged producer that partitions like Faust and Java.
+
+    ``client`` is ``streams.kafka_clients.kafka_config(settings)`` (bootstrap and security),
+    or a bare bootstrap address for a plaintext broker.
+    """
+    config: dict[str, object] = (
+        {"bootstrap.servers": client} if isinstance(client, str) else dict(client)
+    )
+    config |= {
         "partitioner": PARTITIONER,
         "enable.idempotence": True,
         "acks": "all",

@@ -25,6 +25,7 @@ for the same schema (ids belong to schemas, not subjects).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fastavro import parse_schema
@@ -125,20 +126,24 @@ def writer_of(schema_text: str) -> Writer | None:
 
 
 def use_registry(
-    client_or_url: SchemaRegistryClient | str | None, *, auto_register: bool = True
+    client_or_url: SchemaRegistryClient | str | Mapping[str, object] | None,
+    *,
+    auto_register: bool = True,
 ) -> SchemaRegistry | None:
-    """Switch ``codec.encode`` to the wire format; None switches back to single-object.
+    """Switch ``codec.encode`` to the wire format; None (or ``{}``) switches back.
 
-    Call once at start with ``Settings.schema_registry_url``. Raises ``RegistryError`` when
-    the registry cannot be reached or refuses a schema, so a worker fails at start.
+    Call once at start with ``streams.kafka_clients.registry_config(settings)`` (URL, basic
+    auth, TLS), a bare URL or a client. Raises ``RegistryError`` when the registry cannot be
+    reached or refuses a schema, so a worker fails at start.
     """
-    if client_or_url is None:
+    if client_or_url is None or (isinstance(client_or_url, Mapping) and not client_or_url):
         codec.use(None)
         return None
-    if isinstance(client_or_url, str):
+    if isinstance(client_or_url, str | Mapping):
         from confluent_kafka.schema_registry import SchemaRegistryClient
 
-        client_or_url = SchemaRegistryClient({"url": client_or_url})
+        config = {"url": client_or_url} if isinstance(client_or_url, str) else client_or_url
+        client_or_url = SchemaRegistryClient(dict(config))
     registry = SchemaRegistry(client_or_url, auto_register=auto_register)
     codec.use(registry)
     return registry

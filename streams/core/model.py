@@ -161,6 +161,20 @@ class AccountProfile:
 InputEvent = AgingSnapshot | Repayment | ContactOutcome | AccountProfile
 
 
+@dataclass(frozen=True, slots=True)
+class ErasureRequest:
+    """Forget a customer (right to erasure): every component purges what it keeps on them.
+
+    Carries no personal data beyond the pseudonymous ``customer_id`` it must name; the
+    ``event_id`` is what audit records keep, so an erasure can be proven without the id.
+    """
+
+    event_id: str
+    occurred_at: datetime
+    customer_id: str
+    source: str  # the system or operator tool that asked, e.g. "crm", "collectctl"
+
+
 # -------------------------------------------------------------------------- outputs
 
 

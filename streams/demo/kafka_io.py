@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
@@ -22,6 +22,7 @@ from streams.core.model import (
     Repayment,
 )
 
+Client = Mapping[str, object]  # streams.kafka_clients.kafka_config(settings)
 FLUSH_TIMEOUT_S = 60.0
 DELETE_TIMEOUT_S = 60.0
 
@@ -29,8 +30,8 @@ DELETE_TIMEOUT_S = 60.0
 class EventPublisher:
     """Publishes input events keyed by customer id, partitioned like the worker (murmur2)."""
 
-    def __init__(self, bootstrap: str, cat: Catalogue) -> None:
-        self._producer = Producer(producer_config(bootstrap))
+    def __init__(self, client: Client, cat: Catalogue) -> None:
+        self._producer = Producer(producer_config(client))
         self._topics: dict[type[InputEvent], str] = {
             AgingSnapshot: cat.aging.name,
             Repayment: cat.repayments.name,
@@ -70,10 +71,10 @@ class EventPublisher:
 class ContactReader:
     """Reads the contact-due topics of every channel (the simulated customers' phones)."""
 
-    def __init__(self, bootstrap: str, cat: Catalogue, group: str) -> None:
+    def __init__(self, client: Client, cat: Catalogue, group: str) -> None:
         self._consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **client,
                 "group.id": group,
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": True,
@@ -99,13 +100,13 @@ class ContactReader:
         self._consumer.close()
 
 
-def delete_topics(bootstrap: str, names: Iterable[str], app_id: str) -> list[str]:
+def delete_topics(client: Client, names: Iterable[str], app_id: str) -> list[str]:
     """Delete the topics of ``names`` and those of the Faust app ``app_id`` that exist.
 
     Waits until the broker no longer lists them (deletion is asynchronous); returns the
     names deleted.
     """
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient(dict(client))
     existing = set(admin.list_topics(timeout=30).topics)
     doomed = sorted(t for t in existing if t in set(names) or t.startswith(f"{app_id}-"))
     if not doomed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import FrameType
 from typing import TextIO
@@ -24,6 +24,8 @@ from streams.demo.stack import (
     wait_ready,
 )
 from streams.demo.view import summary
+from streams.kafka_clients import kafka_config
+from streams.settings import Settings
 from streams.sim import Simulator
 
 
@@ -98,10 +100,12 @@ def _start(run: Running, stop: StopFlag, out: TextIO) -> None:
     if opts.bootstrap is None:
         run.broker = LocalBroker.ensure()
     bootstrap = opts.bootstrap or run.broker.bootstrap  # type: ignore[union-attr]
+    # security settings (if any) come from the environment, like the children's
+    client = kafka_config(replace(Settings.from_env(), kafka_bootstrap=bootstrap))
     opts.state_dir.mkdir(parents=True, exist_ok=True)
     if not opts.keep_data:
-        clean_slate(opts, bootstrap, local=run.broker is not None)
-    create_topics(opts, bootstrap)
+        clean_slate(opts, client, local=run.broker is not None)
+    create_topics(opts, client)
     worker = start_worker(opts, bootstrap)
     run.children.append(worker)
     gateway = start_gateway(opts, bootstrap)
@@ -110,8 +114,8 @@ def _start(run: Running, stop: StopFlag, out: TextIO) -> None:
     wait_ready(opts, worker, gateway, stop)
     _say(f"worker ready; metrics on {urls(opts).worker_metrics}")
     cat = opts.catalogue()
-    run.reader = ContactReader(bootstrap, cat, f"{opts.app_id}-customers")
-    run.publisher = EventPublisher(bootstrap, cat)
+    run.reader = ContactReader(client, cat, f"{opts.app_id}-customers")
+    run.publisher = EventPublisher(client, cat)
     sim = Simulator(opts.sim_config(datetime.now(UTC)))
     player = DayPlayer(sim, run.publisher, run.reader)
     run.loop = DemoLoop(opts, player, stop, out, check=lambda: _check_alive(run.children))

@@ -12,7 +12,7 @@ from pathlib import Path
 from streams.contract.admin import ensure_topics
 from streams.core.model import Channel
 from streams.demo.children import Child, DemoError, http_ok
-from streams.demo.kafka_io import delete_topics
+from streams.demo.kafka_io import Client, delete_topics
 from streams.demo.options import DemoOptions
 
 READY_TIMEOUT_S = 180.0
@@ -53,11 +53,11 @@ def check_ports_free(opts: DemoOptions) -> None:
                 ) from None
 
 
-def clean_slate(opts: DemoOptions, bootstrap: str, local: bool) -> None:
+def clean_slate(opts: DemoOptions, client: Client, local: bool) -> None:
     """Forget a previous run: its topics (local broker only) and its files."""
     if local:
         names = [t.name for t in opts.catalogue().all()]
-        deleted = delete_topics(bootstrap, names, opts.app_id)
+        deleted = delete_topics(client, names, opts.app_id)
         if deleted:
             sys.stderr.write(f"demo: deleted {len(deleted)} topics of a previous demo run\n")
     for name in (*OWNED, WORKER_SCRAPE, GATEWAY_SCRAPE):
@@ -68,8 +68,8 @@ def clean_slate(opts: DemoOptions, bootstrap: str, local: bool) -> None:
             path.unlink(missing_ok=True)
 
 
-def create_topics(opts: DemoOptions, bootstrap: str) -> None:
-    report = ensure_topics(bootstrap, opts.catalogue())
+def create_topics(opts: DemoOptions, client: Client) -> None:
+    report = ensure_topics(client, opts.catalogue())
     if not report.ok:
         lines = "\n  ".join(report.lines())
         raise DemoError(f"topics differ from the catalogue:\n  {lines}")

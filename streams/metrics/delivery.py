@@ -44,6 +44,11 @@ class DeliveryMetrics:
             "Holds lifted by a later valid profile.",
             registry=registry,
         )
+        self.erasures = Counter(
+            "collections_erasures",
+            "Customers forgotten on request (state tombstoned, schedule and holds dropped).",
+            registry=registry,
+        )
         self.held = Gauge(
             "collections_customers_held",
             "Customers on hold right now, per owned partition.",

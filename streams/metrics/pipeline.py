@@ -138,6 +138,9 @@ class PipelineMetrics:
     def record_retry(self, reason: str) -> None:
         self.delivery.retries.labels(reason).inc()
 
+    def record_erasure(self) -> None:
+        self.delivery.erasures.inc()
+
     def record_due_failure(self) -> None:
         self.delivery.due_failures.inc()
 

@@ -31,6 +31,7 @@ from streams.core.model import (
     AgingSnapshot,
     Channel,
     ContactOutcome,
+    ErasureRequest,
     HardStop,
     InputEvent,
     Outcome,
@@ -69,7 +70,8 @@ class Protection:
 @dataclass(frozen=True, slots=True)
 class Admitted:
     msg: Incoming
-    event: InputEvent | Tick | None = None  # None: refused, or an ignorable empty tick
+    # None: refused, or nothing to do (an empty tick, a profile tombstone)
+    event: InputEvent | ErasureRequest | Tick | None = None
     refusal: Refusal | None = None
     protection: Protection | None = None  # apply although the record is refused
     hold: str | None = None  # hold this customer: unreadable protective input
@@ -91,12 +93,14 @@ class Door:
         self.partitions = partitions
         self.limits = limits
         self.tick_topic = catalogue.ticks.name
-        self.types: Mapping[str, type[InputEvent]] = {
+        self.types: Mapping[str, type[InputEvent | ErasureRequest]] = {
             catalogue.aging.name: AgingSnapshot,
             catalogue.repayments.name: Repayment,
             catalogue.contact_outcomes.name: ContactOutcome,
             catalogue.account_profiles.name: AccountProfile,
+            catalogue.erasure_requests.name: ErasureRequest,
         }
+        self.profiles = catalogue.account_profiles.name
         self.protective = {catalogue.account_profiles.name, catalogue.contact_outcomes.name}
 
     def admit(self, msg: Incoming) -> Admitted:
@@ -105,6 +109,8 @@ class Door:
         expected = self.types.get(msg.topic)
         if expected is None:
             return _refused(msg, "routing", "unknown_topic", msg.topic, "RoutingError")
+        if msg.topic == self.profiles and msg.value is None and msg.key:
+            return Admitted(msg)  # a profile tombstone (compaction, or an erasure): no news
         problem = self._frame(msg)
         if problem is not None:
             return self._with_hold(msg, problem)
@@ -159,7 +165,9 @@ class Door:
             hold = self._key_customer(msg)
         return Admitted(msg, refusal=problem, hold=hold)
 
-    def _salvage(self, msg: Incoming, refused: Admitted, expected: type[InputEvent]) -> Admitted:
+    def _salvage(
+        self, msg: Incoming, refused: Admitted, expected: type[InputEvent | ErasureRequest]
+    ) -> Admitted:
         """Decoding failed: on a protective topic, keep what the body says, or hold."""
         if msg.topic not in self.protective:
             return refused

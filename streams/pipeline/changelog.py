@@ -74,6 +74,7 @@ def restore(
     partition: int,
     store: PartitionStore,
     *,
+    group: str,
     timeout: float = 300.0,
     progress: Callable[[int], None] | None = None,
 ) -> Restored:
@@ -82,7 +83,9 @@ def restore(
     consumer = Consumer(
         {
             **config,
-            "group.id": f"{topic}-restore",  # never joined or committed: assign only
+            # assign only: it never joins the group or commits; the worker's own group id
+            # because librdkafka needs one and the worker's principal may use only that one
+            "group.id": group,
             "enable.auto.commit": False,
             "enable.partition.eof": True,
             "isolation.level": "read_committed",

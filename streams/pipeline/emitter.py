@@ -169,6 +169,20 @@ def account_ops(
     return ops
 
 
+def gone_ops(partition: int, before: CustomerState) -> list[MetricOp]:
+    """The customer's accounts leave the portfolio gauges (an erasure)."""
+    return [
+        count(
+            PipelineMetrics.account_changed,
+            partition,
+            f"{before.customer_id}/{account_id}",
+            figures(account),
+            None,
+        )
+        for account_id, account in before.accounts.items()
+    ]
+
+
 def figures(account: AccountState) -> AccountFigures:
     return AccountFigures(
         tier=account.tier,

@@ -25,6 +25,7 @@ from streams.core.config import Policy
 from streams.core.model import (
     AccountProfile,
     ContactOutcome,
+    ErasureRequest,
     InputEvent,
     Outcome,
     Output,
@@ -37,7 +38,15 @@ from streams.metrics.pipeline import PipelineMetrics
 from streams.pipeline.admission import Admitted, Door, Protection, Tick, protection_of
 from streams.pipeline.clock import Clock, EventClock
 from streams.pipeline.due_index import DueIndex
-from streams.pipeline.emitter import Emit, Emitter, Incoming, MetricOp, account_ops, count
+from streams.pipeline.emitter import (
+    Emit,
+    Emitter,
+    Incoming,
+    MetricOp,
+    account_ops,
+    count,
+    gone_ops,
+)
 from streams.pipeline.limits import Limits
 
 log = logging.getLogger(__name__)
@@ -70,7 +79,8 @@ class Batch:
         self.emits: list[Emit] = []
         self.outputs: list[Output] = []  # the core's outputs, unencoded
         self.caused_output: list[datetime] = []  # event times of inputs that caused outputs
-        self.writes: dict[str, tuple[int, CustomerState]] = {}  # customer -> (partition, state)
+        # customer -> (partition, new state); None: the customer was erased (a tombstone)
+        self.writes: dict[str, tuple[int, CustomerState | None]] = {}
         self.ops: list[MetricOp] = []  # counts, applied after the commit
         self.partitions: set[int] = set()  # partitions whose meta moved
         self.processed = 0  # input records consumed (refused ones included)
@@ -84,6 +94,10 @@ class Batch:
     def put(self, partition: int, state: CustomerState) -> None:
         self._seen[state.customer_id] = state
         self.writes[state.customer_id] = (partition, state)
+
+    def delete(self, partition: int, customer_id: str) -> None:
+        self._seen[customer_id] = None
+        self.writes[customer_id] = (partition, None)
 
     def apply_counts(self, metrics: PipelineMetrics | None) -> None:
         if metrics is not None:
@@ -168,6 +182,9 @@ class Engine:
             return
         if self._count:
             work.ops.append(count(PipelineMetrics.record_event, msg.topic))
+        if isinstance(event, ErasureRequest):
+            self._erase(work, msg.partition, event)
+            return
         try:
             self._apply_event(work, msg.partition, event, msg)
         except Exception as exc:  # a bug must not stop the partition: park this record alone
@@ -245,6 +262,22 @@ class Engine:
             work.ops.append(count(PipelineMetrics.record_promise, PromiseStatus.PENDING))
         if len(work.outputs) > produced:
             work.caused_output.append(event.occurred_at)
+
+    def _erase(self, work: Batch, partition: int, event: ErasureRequest) -> None:
+        """Forget the customer: their state is tombstoned (the changelog compacts it away),
+        their schedule and any hold dropped; a later event starts a customer anew."""
+        if isinstance(self.clock, EventClock):
+            self._run_due_until(work, partition, self._observe(partition, event.occurred_at))
+        customer_id = event.customer_id
+        before = work.get(customer_id)
+        work.delete(partition, customer_id)
+        self.index.schedule(partition, customer_id, None)
+        self.partition_meta(partition).holds.pop(customer_id, None)
+        if self._count:
+            work.ops.append(count(PipelineMetrics.record_erasure))
+            if before is not None:
+                work.ops.extend(gone_ops(partition, before))
+        log.info("erased a customer on partition %d (request %s)", partition, event.event_id)
 
     def _run_due_until(self, work: Batch, partition: int, now: datetime) -> None:
         """Event time: each customer's due() runs at its own scheduled time, in time order,

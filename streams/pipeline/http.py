@@ -27,7 +27,7 @@ def serve(
     registry: CollectorRegistry,
     readiness: Readiness,
     port: int,
-    host: str = "0.0.0.0",  # noqa: S104
+    host: str = "127.0.0.1",
 ) -> ThreadingHTTPServer:
     """Start serving in a daemon thread; ``OSError`` if the address is taken."""
 

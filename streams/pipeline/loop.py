@@ -54,7 +54,7 @@ from streams.core.model import Bucket, Tier
 from streams.core.state import CustomerState
 from streams.metrics.figures import AccountFigures
 from streams.metrics.pipeline import PipelineMetrics
-from streams.pipeline.changelog import decode_meta, encode_meta, restore
+from streams.pipeline.changelog import RestoreError, decode_meta, encode_meta, restore
 from streams.pipeline.clock import EventClock, WallClock
 from streams.pipeline.emitter import Incoming
 from streams.pipeline.engine import Batch, Engine
@@ -211,7 +211,10 @@ class PipelineLoop:
     def _turn(self, consumer: Consumer) -> None:
         now = time.monotonic()
         self.readiness.heartbeat = now
-        messages = consumer.consume(self.settings.batch_max, self.settings.batch_within)
+        try:
+            messages = consumer.consume(self.settings.batch_max, self.settings.batch_within)
+        except RestoreError as exc:  # raised by the assignment callback
+            raise FatalError(f"cannot restore an assigned partition: {exc}") from exc
         try:
             self._take(messages)
         except RegistryError as exc:
@@ -294,8 +297,8 @@ class PipelineLoop:
         engine = self.engine
         changelog: list[tuple[int, bytes, bytes | None]] = []
         for customer_id, (partition, state) in work.writes.items():
-            value = encode_state(partition, state)
-            if len(value) > engine.limits.max_state_bytes:
+            value = None if state is None else encode_state(partition, state)
+            if value is not None and len(value) > engine.limits.max_state_bytes:
                 log.error("state of a customer on partition %d is %d bytes", partition, len(value))
             changelog.append((partition, customer_id.encode(), value))
         for partition in sorted(work.partitions):
@@ -377,7 +380,9 @@ class PipelineLoop:
                     self.settings.store, self.settings.data_dir, self.settings.app_id, partition
                 )
                 self.stores[partition] = store
-            done = restore(self.client_config, self.changelog, partition, store)
+            done = restore(
+                self.client_config, self.changelog, partition, store, group=self.settings.app_id
+            )
             log.info(
                 "partition %d restored: %d changelog records in %.2fs",
                 partition,

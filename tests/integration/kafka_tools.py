@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from confluent_kafka import Consumer, Message, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+Client = str | Mapping[str, object]  # a bare plaintext bootstrap, or kafka_config(settings)
 
-def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 3) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+
+def config(client: Client) -> dict[str, object]:
+    return {"bootstrap.servers": client} if isinstance(client, str) else dict(client)
+
+
+def create_topics(bootstrap: Client, names: Iterable[str], partitions: int = 3) -> None:
+    admin = AdminClient(config(bootstrap))
     futures = admin.create_topics(
         [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names]
     )
@@ -19,11 +25,11 @@ def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 3) -> 
 
 
 def produce(
-    bootstrap: str,
+    bootstrap: Client,
     topic: str,
     records: Sequence[tuple[bytes | str | None, bytes | None, list[tuple[str, bytes]] | None]],
 ) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    producer = Producer({**config(bootstrap), "enable.idempotence": True})
     for key, value, headers in records:
         producer.produce(topic, key=key, value=value, headers=headers)
     remaining = producer.flush(30)
@@ -31,7 +37,7 @@ def produce(
 
 
 def consume(
-    bootstrap: str,
+    bootstrap: Client,
     topics: Sequence[str],
     *,
     until: Callable[[list[Message]], bool],
@@ -41,7 +47,7 @@ def consume(
     """Read from the start of ``topics`` until ``until(messages)`` holds; fail after ``timeout``."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **config(bootstrap),
             "group.id": group or f"reader-{time.monotonic_ns()}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,

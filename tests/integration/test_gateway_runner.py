@@ -76,6 +76,7 @@ async def running_runner(
         max_attempts=2,
         backoff=FAST,
         breaker=CircuitBreaker(failure_threshold=3, reset_seconds=0.05),
+        allow_http=True,  # the local peer speaks plain http
     )
     producer = AsyncProducer({"bootstrap.servers": bootstrap})
     store = DeliveredStore(store_path)

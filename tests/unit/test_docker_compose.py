@@ -54,7 +54,13 @@ def test_worker_port_is_the_metrics_port_the_worker_serves() -> None:
     env = SERVICES["worker"]["environment"]
     port = int(env["COLLECTIONS_METRICS_PORT"])
     assert Settings.from_env(env).metrics_port == port
-    assert f"{port}:{port}" in SERVICES["worker"]["ports"]
+    assert f"127.0.0.1:{port}:{port}" in SERVICES["worker"]["ports"]
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_published_ports_listen_on_the_hosts_loopback_only(name: str) -> None:
+    for mapping in SERVICES[name].get("ports", []):
+        assert mapping.startswith("127.0.0.1:"), f"{name}: {mapping} is open to the network"
 
 
 def test_prometheus_in_compose_scrapes_the_worker_service() -> None:

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.cli import add_cli, run_callbacks, run_gateway, run_publish
+from connectors.cli import add_cli, listen_address, metrics_address, run_gateway, run_publish
+from streams.settings import Settings
 
 
 @pytest.fixture
@@ -35,6 +36,21 @@ def test_gateway_collects_repeated_channel_options(parser: argparse.ArgumentPars
     assert (args.func, args.channel) == (run_gateway, ["sms=file:-", "ivr=file:-"])
 
 
-def test_callbacks_default_to_loopback(parser: argparse.ArgumentParser) -> None:
+def test_callbacks_listen_on_loopback_unless_the_settings_or_flags_say_otherwise(
+    parser: argparse.ArgumentParser,
+) -> None:
+    default = Settings()
     args = parser.parse_args(["callbacks"])
-    assert (args.func, args.host, args.port) == (run_callbacks, "127.0.0.1", None)
+    assert listen_address(args, default) == ("127.0.0.1", default.web_port + 1)
+    assert listen_address(args, Settings(bind_host="10.1.2.3")) == ("10.1.2.3", 6067)
+    args = parser.parse_args(["callbacks", "--host", "::1", "--port", "8443"])
+    assert listen_address(args, default) == ("::1", 8443)
+
+
+def test_gateway_metrics_listen_on_the_bind_host_loopback_by_default(
+    parser: argparse.ArgumentParser,
+) -> None:
+    args = parser.parse_args(["gateway", "--channel", "sms=file:-"])
+    assert metrics_address(args, Settings()) == ("127.0.0.1", 9465)
+    args = parser.parse_args(["gateway", "--channel", "sms=file:-", "--metrics-port", "9"])
+    assert metrics_address(args, Settings(bind_host="10.0.0.5")) == ("10.0.0.5", 9)

@@ -17,7 +17,7 @@ class RecordingSleep:
 
 def gateway(url: str, sleep: RecordingSleep, **kwargs: object) -> WebhookGateway:
     backoff = Backoff(base_seconds=1.0, cap_seconds=8.0, rand=lambda: 0.5)
-    return WebhookGateway(url, backoff=backoff, sleep=sleep, **kwargs)  # type: ignore[arg-type]
+    return WebhookGateway(url, backoff=backoff, sleep=sleep, allow_http=True, **kwargs)  # type: ignore[arg-type]
 
 
 def test_statuses_map_to_delivered_permanent_or_retryable() -> None:

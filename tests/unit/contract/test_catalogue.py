@@ -11,6 +11,7 @@ ISSUE_TOPICS = {
     "collections.repayments.v1",
     "collections.contact-outcomes.v1",
     "collections.account-profiles.v1",
+    "collections.erasure-requests.v1",
     "collections.segment-changes.v1",
     "collections.contact-due.sms.v1",
     "collections.contact-due.ivr.v1",
@@ -54,9 +55,15 @@ def test_only_account_profiles_is_compacted_and_kept_forever() -> None:
     assert all(t.retention_ms > 0 for t in cat.all() if not t.compacted)
 
 
-def test_inputs_are_the_four_upstream_topics() -> None:
+def test_inputs_are_the_upstream_topics_and_erasure_requests() -> None:
     cat = catalogue()
-    assert cat.inputs() == [cat.aging, cat.repayments, cat.contact_outcomes, cat.account_profiles]
+    assert cat.inputs() == [
+        cat.aging,
+        cat.repayments,
+        cat.contact_outcomes,
+        cat.account_profiles,
+        cat.erasure_requests,
+    ]
 
 
 def test_every_value_schema_names_a_record_of_the_contract_and_dlq_has_none() -> None:

@@ -25,7 +25,7 @@ def test_every_example_record_survives_an_encode_decode_round_trip() -> None:
 
 
 def test_every_record_type_has_an_example() -> None:
-    assert len(EXAMPLES) == 7
+    assert len(EXAMPLES) == 8
 
 
 def test_message_starts_with_single_object_marker_and_the_schema_fingerprint() -> None:

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from streams.contract.admin import TopicReport, TopicStatus, add_cli, run_check, topic_config
+from streams.contract.admin import (
+    TopicReport,
+    TopicStatus,
+    add_cli,
+    client_of,
+    run_check,
+    topic_config,
+)
 from streams.contract.catalogue import catalogue
 from streams.settings import Settings
 
@@ -15,13 +23,27 @@ def parser() -> argparse.ArgumentParser:
 
 def test_topics_create_takes_bootstrap_and_sizes_from_settings() -> None:
     args = parser().parse_args(["topics", "create"])
-    assert (args.bootstrap, args.partitions, args.replication_factor) == ("10.0.0.1:9092", 6, 1)
-    assert args.prefix == ""
+    assert client_of(args) == {"bootstrap.servers": "10.0.0.1:9092"}
+    assert (args.partitions, args.replication_factor, args.prefix) == (6, 1, "")
 
 
 def test_topics_check_accepts_an_explicit_bootstrap_and_prefix() -> None:
     args = parser().parse_args(["topics", "check", "--bootstrap", "b:1", "--prefix", "t1-"])
-    assert (args.bootstrap, args.prefix, args.func) == ("b:1", "t1-", run_check)
+    assert (client_of(args)["bootstrap.servers"], args.prefix, args.func) == (
+        "b:1",
+        "t1-",
+        run_check,
+    )
+
+
+def test_topics_commands_take_the_security_flags_over_the_settings(tmp_path: Path) -> None:
+    secret = tmp_path / "admin.password"
+    secret.write_text("s3cret\n")
+    argv = ["topics", "check", "--security-protocol", "sasl_plaintext", "--sasl-username", "ops"]
+    args = parser().parse_args([*argv, "--sasl-password-file", str(secret)])
+    config = client_of(args)
+    assert config["security.protocol"] == "sasl_plaintext"
+    assert (config["sasl.username"], config["sasl.password"]) == ("ops", "s3cret")
 
 
 def test_compacted_topics_get_compaction_and_others_deletion_with_retention() -> None:

@@ -81,5 +81,8 @@ class Committed:
 
     def commit(self, work: Batch) -> Batch:
         for customer, (_partition, state) in work.writes.items():
-            self.states[customer] = state
+            if state is None:
+                self.states.pop(customer, None)
+            else:
+                self.states[customer] = state
         return work

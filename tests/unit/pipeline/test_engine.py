@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from streams.contract.codec import encode
 from streams.contract.dlq import read_dead_letter_headers
 from streams.core.model import (
     AccountProfile,
@@ -215,3 +216,30 @@ def test_counts_are_staged_until_the_batch_is_committed() -> None:
     assert registry.get_sample_value("collections_events_processed_total", labels) == 0
     work.apply_counts(metrics)
     assert registry.get_sample_value("collections_events_processed_total", labels) == 1
+
+
+def test_an_erasure_request_tombstones_the_state_and_unschedules_the_customer() -> None:
+    from streams.core.model import ErasureRequest
+
+    e = engine()
+    committed = Committed()
+    committed.commit(e.process([record(aging("c1", 2, 3, 500))], committed.get))
+    assert e.index.next_due_of(home("c1"), "c1") is not None
+    erase = ErasureRequest("erase-1", T0.replace(hour=2), "c1", "crm")
+    msg = Incoming(CAT.erasure_requests.name, home("c1"), 0, b"c1", encode(erase))
+    work = committed.commit(e.process([msg], committed.get))
+    assert work.writes == {"c1": (home("c1"), None)}
+    assert "c1" not in committed.states
+    assert e.index.next_due_of(home("c1"), "c1") is None
+    # a later event for the same id starts a customer anew (no memory of the old one)
+    again = e.process([record(aging("c1", 3, 0, 0), 1)], committed.get)
+    assert again.writes["c1"][1] is not None
+    assert again.writes["c1"][1].accounts["a1"].episodes == ()
+
+
+def test_a_profile_tombstone_is_no_news_not_a_dead_letter_or_a_hold() -> None:
+    e = engine()
+    msg = replace(record(profile("c1", T0)), value=None)
+    work = e.process([msg], {}.get)
+    assert work.emits == [] and work.writes == {}
+    assert e.partition_meta(msg.partition).holds == {}

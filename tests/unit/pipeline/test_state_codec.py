@@ -26,6 +26,7 @@ def states_of_a_simulated_month() -> list[CustomerState]:
     def feed(events: list[InputEvent]) -> list[InputEvent]:
         result = engine.apply_events(0, sorted(events, key=lambda e: e.occurred_at), store.get)
         for customer_id, (_p, state) in result.writes.items():
+            assert state is not None  # no erasures in a simulated month
             store[customer_id] = state
             seen.append(state)
         contacts = [o for o in result.outputs if isinstance(o, ContactDue)]
