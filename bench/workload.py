@@ -71,6 +71,7 @@ def settings_for(
         app_id=f"{name}-app",
         store="rocksdb://",
         data_dir=data_dir,
+        replication_factor=1,
         clock=clock,
         partitions=PARTITIONS,
         topic_prefix=f"{name}.",

@@ -51,7 +51,9 @@ class Settings:
     strategy_file: Path | None = None  # None = the shipped default strategy
     compliance_preset: str = "china"
     partitions: int = 6
-    replication_factor: int = 1
+    # production: 3 copies of every topic and changelog, min.insync.replicas=2 (a write is
+    # acknowledged by two); a single local broker needs COLLECTIONS_REPLICATION_FACTOR=1
+    replication_factor: int = 3
     metrics_port: int = 9464
     web_port: int = 6066
     schema_registry_url: str | None = None  # None = Avro single-object encoding
@@ -71,6 +73,9 @@ class Settings:
     # events dated further ahead of the clock are refused (0: 1 day on the wall clock,
     # 7 days on the event clock, where quiet partitions jump further)
     max_event_skew_seconds: float = 0.0
+    # a commit that has not returned after this long is taken as a wedged client: the
+    # worker exits without committing and its restart redoes the work
+    commit_deadline_seconds: float = 60.0
     # extra librdkafka settings for the worker's clients, "key=value,key=value" (e.g.
     # "request.timeout.ms=10000"); they win over the worker's own choices
     kafka_options: str = ""

@@ -102,10 +102,16 @@ def prepare_topics(pipeline: Pipeline, settings: Settings) -> list[str]:
     config = client_config(settings)
     problems = missing_inputs(config, pipeline.loop.topics, settings.partitions)
     if problems:
-        return problems
-    ensure_changelog(
-        config, pipeline.loop.changelog, settings.partitions, settings.replication_factor
-    )
+        return [
+            "the topics are not as the catalogue says (" + "; ".join(problems) + "): run "
+            "`collectctl topics create` first"
+        ]
+    try:
+        ensure_changelog(
+            config, pipeline.loop.changelog, settings.partitions, settings.replication_factor
+        )
+    except ValueError as exc:  # ReplicationError, or a changelog with other partitions
+        return [str(exc)]
     return []
 
 
@@ -129,11 +135,7 @@ def run(settings: Settings, loglevel: str = "info") -> int:
         return 2
     problems = prepare_topics(pipeline, settings)
     if problems:
-        sys.stderr.write(
-            "collectctl worker: the topics are not as the catalogue says ("
-            + "; ".join(problems)
-            + "): run `collectctl topics create` first\n"
-        )
+        sys.stderr.write(f"collectctl worker: {'; '.join(problems)}\n")
         return 2
     ProcessCollector(registry=pipeline.registry)
     marker = settings.data_dir / settings.app_id / f"{instance_id(settings)}.running"

@@ -41,6 +41,7 @@ class SecuredBroker(Broker):
             kafka_username=role,
             kafka_password_file=self.secrets / f"{role}.password",
             kafka_ca_file=self.secrets / "ca.pem",
+            replication_factor=1,
             **values,
         )
 

@@ -51,6 +51,15 @@ class TopicReport:
         return [t.line() for t in self.topics]
 
 
+def _durability(spec: TopicSpec, replication_factor: int) -> dict[str, str]:
+    """The catalogue's configs, plus ``min.insync.replicas=2`` when there are replicas to
+    wait for: an acknowledged write then survives the loss of a broker."""
+    config = topic_config(spec)
+    if replication_factor > 1:
+        config["min.insync.replicas"] = str(min(2, replication_factor))
+    return config
+
+
 def topic_config(spec: TopicSpec) -> dict[str, str]:
     """The explicit topic-level configs of ``spec``."""
     return {
@@ -108,18 +117,31 @@ def _create(admin: AdminClient, specs: list[TopicSpec], replication_factor: int)
     """Create ``specs``; return the names this call created (a concurrent creator's are not)."""
     if not specs:
         return set()
-    new = [
-        NewTopic(s.name, s.partitions, replication_factor, config=topic_config(s)) for s in specs
-    ]
+    rf = replication_factor
+    new = [NewTopic(s.name, s.partitions, rf, config=_durability(s, rf)) for s in specs]
     created: set[str] = set()
     for name, future in admin.create_topics(new, operation_timeout=TIMEOUT_S).items():
         try:
             future.result(timeout=TIMEOUT_S)
             created.add(name)
         except KafkaException as exc:
-            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+            code = exc.args[0].code()
+            if code == KafkaError.INVALID_REPLICATION_FACTOR:
+                raise ReplicationError(name, replication_factor) from None
+            if code != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
     return created
+
+
+class ReplicationError(ValueError):
+    """More replicas asked for than the cluster has brokers."""
+
+    def __init__(self, topic: str, replication_factor: int) -> None:
+        super().__init__(
+            f"{topic}: replication factor {replication_factor} needs as many brokers: set "
+            "COLLECTIONS_REPLICATION_FACTOR (or --replication-factor) to the cluster's size "
+            "(1 for the local single-node broker; production keeps 3)"
+        )
 
 
 def _compare(admin: AdminClient, spec: TopicSpec, existing: dict[str, int]) -> TopicStatus:
@@ -170,7 +192,11 @@ def client_of(args: argparse.Namespace) -> dict[str, object]:
 
 def run_create(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     cat = catalogue(args.prefix, args.partitions)
-    report = ensure_topics(client_of(args), cat, args.replication_factor)
+    try:
+        report = ensure_topics(client_of(args), cat, args.replication_factor)
+    except ReplicationError as exc:
+        sys.stderr.write(f"collectctl topics create: {exc}\n")
+        return 2
     out.write("\n".join(report.lines()) + "\n")
     return 0 if report.ok else 1
 

@@ -82,6 +82,8 @@ def child_env(opts: DemoOptions, bootstrap: str) -> dict[str, str]:
         "COLLECTIONS_STORE": opts.store,
         "COLLECTIONS_DATA_DIR": str(opts.state_dir / WORKER_DIR),
         "COLLECTIONS_CLOCK": "event",  # simulated days, not the wall clock, make contacts due
+        "COLLECTIONS_REPLICATION_FACTOR": "1",  # the local broker is a single node
+        "COLLECTIONS_INSTANCE_ID": "demo-worker",
         "COLLECTIONS_PARTITIONS": str(opts.partitions),
         "COLLECTIONS_TOPIC_PREFIX": opts.topic_prefix,
         "COLLECTIONS_METRICS_PORT": str(opts.metrics_port),

@@ -24,6 +24,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
+from streams.contract.admin import ReplicationError
 from streams.pipeline.engine import PartitionMeta
 from streams.pipeline.store import PartitionStore
 
@@ -159,7 +160,10 @@ def ensure_changelog(
         try:
             future.result(timeout=30)
         except KafkaException as exc:
-            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+            code = exc.args[0].code()
+            if code == KafkaError.INVALID_REPLICATION_FACTOR:
+                raise ReplicationError(name, replication_factor) from None
+            if code != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
             log.debug("%s created meanwhile by another worker", name)
 

@@ -155,6 +155,7 @@ class PipelineLoop:
             self._sink = TransactionalSink(
                 producer_config(self.client_config, tid, self.settings.transaction_timeout_ms),
                 self.changelog,
+                deadline=self.settings.commit_deadline_seconds,
             )
         except CommitFailedError as exc:
             raise FatalError(f"cannot start transactions as {tid}: {exc}") from exc

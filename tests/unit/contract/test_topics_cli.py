@@ -24,7 +24,7 @@ def parser() -> argparse.ArgumentParser:
 def test_topics_create_takes_bootstrap_and_sizes_from_settings() -> None:
     args = parser().parse_args(["topics", "create"])
     assert client_of(args) == {"bootstrap.servers": "10.0.0.1:9092"}
-    assert (args.partitions, args.replication_factor, args.prefix) == (6, 1, "")
+    assert (args.partitions, args.replication_factor, args.prefix) == (6, 3, "")
 
 
 def test_topics_check_accepts_an_explicit_bootstrap_and_prefix() -> None:
