@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from tests.kafka_broker import Broker, start_broker
+from tests.schema_registry import Registry, start_registry
 
 # Property tests are deterministic by default (fixed examples, no example database), so a
 # fresh clone is never red by chance; a counterexample found while exploring becomes an
@@ -19,6 +20,7 @@ settings.register_profile("explore", max_examples=2000, database=None, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _broker: Broker | None = None
+_registry: Registry | None = None
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +34,18 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _broker.stop()
 
 
+@pytest.fixture(scope="session")
+def schema_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """A real schema registry (Apicurio, Confluent-compatible API): $SCHEMA_REGISTRY_URL, or a
+    local one built from Maven Central jars and started here (deploy/local/registry.sh)."""
+    global _registry
+    _registry = start_registry(tmp_path_factory.mktemp("registry"))
+    try:
+        yield _registry
+    finally:
+        _registry.stop()
+
+
 @pytest.fixture
 def unique_name() -> Callable[[], str]:
     """Factory of short unique names (topic prefixes, group and app ids) for one test."""
@@ -43,6 +57,10 @@ def unique_name() -> Callable[[], str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _registry is not None and _registry.started_here:
+        terminalreporter.write_line(
+            f"schema registry: local {_registry.url} start-up took {_registry.startup_seconds:.1f}s"
+        )
     if _broker is None:
         return
     if _broker.started_here:
