@@ -24,9 +24,10 @@ from connectors.delivered_store import DeliveredStore
 from connectors.gateway_runner import GatewayRunner
 from connectors.kafka_io import AsyncProducer
 from connectors.metrics import GatewayMetrics
-from connectors.publisher import publish_file
+from connectors.publisher import PublishError, publish_file
 from connectors.rows import KINDS
 from streams.contract.catalogue import catalogue
+from streams.contract.producer import CLIENT_LOG
 from streams.contract.registry import use_registry
 from streams.settings import Settings
 
@@ -60,22 +61,35 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     callbacks.set_defaults(func=run_callbacks)
 
 
+def _log_to_stderr() -> None:
+    """One line per record with time, level and source (librdkafka's included)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
 def run_publish(args: argparse.Namespace) -> int:
+    _log_to_stderr()
     settings = Settings.from_env()
     use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
-    summary = publish_file(
-        args.file,
-        args.kind,
-        {"bootstrap.servers": settings.kafka_bootstrap},
-        catalogue(settings.topic_prefix, settings.partitions),
-        reject_path=args.rejects,
-        progress=None if args.quiet else sys.stderr,
-    )
+    try:
+        summary = publish_file(
+            args.file,
+            args.kind,
+            {"bootstrap.servers": settings.kafka_bootstrap},
+            catalogue(settings.topic_prefix, settings.partitions),
+            reject_path=args.rejects,
+            progress=None if args.quiet else sys.stderr,
+        )
+    except PublishError as exc:
+        sys.stderr.write(f"publish: {exc}\n")
+        return 1
     sys.stderr.write(summary.describe() + "\n")
     return summary.exit_code
 
 
 def run_gateway(args: argparse.Namespace) -> int:
+    _log_to_stderr()
     settings = Settings.from_env()
     use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
     try:
@@ -95,6 +109,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         consumer_config={
             "bootstrap.servers": settings.kafka_bootstrap,
             "group.id": args.group or f"{settings.app_id}-gateway-{names}",
+            "logger": CLIENT_LOG,
         },
         producer=producer,
         store=store,
@@ -116,6 +131,7 @@ async def _until_signal(runner: GatewayRunner) -> None:
 
 
 def run_callbacks(args: argparse.Namespace) -> int:
+    _log_to_stderr()
     settings = Settings.from_env()
     use_registry(settings.schema_registry_url)  # None: Avro single-object encoding
     port = args.port or settings.web_port + 1  # the Faust worker's web server has web_port

@@ -7,7 +7,13 @@ CRC32-based, so confluent-kafka producers must say ``murmur2_random`` explicitly
 
 from __future__ import annotations
 
+import logging
+
 PARTITIONER = "murmur2_random"
+# librdkafka writes its log lines straight to stderr unless it is given a logger: in the
+# middle of a progress line or a screen, without a time or a level. Through this logger
+# they become ordinary log records that the command's log settings place and filter.
+CLIENT_LOG = logging.getLogger("librdkafka")
 
 
 def producer_config(bootstrap: str, **extra: object) -> dict[str, object]:
@@ -18,6 +24,7 @@ def producer_config(bootstrap: str, **extra: object) -> dict[str, object]:
         "enable.idempotence": True,
         "acks": "all",
         "linger.ms": 5,
+        "logger": CLIENT_LOG,
     }
     config.update(extra)
     return config
