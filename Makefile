@@ -1,17 +1,20 @@
 # One entry point. `make demo` runs the main job; `make test` runs every test.
-# Both install what is missing first (Python venv, Kafka jars, promtool).
+# Both install what is missing first: `make demo` a Python venv, Java + Maven (Debian) and the
+# Kafka jars; `make test` also Debian's prometheus (server + promtool, service left disabled),
+# Go, the test schema registry and helm + kubernetes-validate + checkov (in ~/.cache).
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup test lint typecheck unit demo replay bench broker-start broker-stop broker-status topics clean
+.PHONY: help setup setup-test test lint typecheck unit demo replay bench broker-start broker-stop broker-status topics clean
 
 help:
-	@echo "make demo      start the local broker, worker, gateways and simulator; live view (Ctrl-C stops)"
-	@echo "make test      lint, type-check and run every test (starts its own broker)"
-	@echo "make replay    replay simulated days as fast as possible and print the report"
+	@echo "make demo      local broker, worker, gateways and simulator on one screen; plays 30"
+	@echo "               simulated days (~1.5 min) then prints a summary; Ctrl-C stops earlier"
+	@echo "make test      lint, type-check and run every test (starts its own broker and registry)"
+	@echo "make replay    replay simulated days offline (no Kafka) and print the report"
 	@echo "make bench     benchmarks on the local broker, full sizes (prints a table; long)"
 	@echo "make broker-start | broker-stop | broker-status | topics"
 
@@ -22,8 +25,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
-	@bash deploy/install-system.sh
+	@bash deploy/install-system.sh kafka
 	@deploy/local/kafka.sh install
+
+setup-test: setup
+	@bash deploy/install-system.sh prometheus go
+	@deploy/local/registry.sh install
+	@deploy/helm/tools.sh install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: setup lint typecheck
+test: setup-test lint typecheck
 	$(BIN)/pytest -q
 
 unit: $(STAMP)
@@ -41,7 +49,7 @@ unit: $(STAMP)
 demo: setup
 	$(BIN)/collectctl demo
 
-replay: setup
+replay: $(STAMP)
 	$(BIN)/collectctl replay --days 90
 
 bench: setup
