@@ -153,6 +153,8 @@ def delete_topics(bootstrap: str, names: Iterable[str], app_id: str) -> list[str
 def delete_groups(bootstrap: str, app_id: str) -> list[str]:
     """Delete the consumer groups of a demo run (the worker's and those named after it)."""
     admin = AdminClient({"bootstrap.servers": bootstrap, "logger": CLIENT_LOG})
+    # a fresh client asks only the brokers it knows: learn them first, or the list is empty
+    admin.list_topics(timeout=30)
     listed = admin.list_consumer_groups(request_timeout=30).result()
     doomed = sorted(
         g.group_id
