@@ -99,5 +99,6 @@ class RecordSource(ABC):
 class RowRejected:
     """A row that failed validation: written to the reject file, never silently skipped."""
 
-    reason: str
+    reason: str  # every problem, joined with "; "
     raw: object
+    problems: tuple[str, ...] = ()  # one entry per bad field, when the parser knows them

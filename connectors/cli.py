@@ -28,12 +28,13 @@ from connectors.erasure_audit import ErasureAudit
 from connectors.gateway_runner import GatewayRunner
 from connectors.kafka_io import AsyncProducer
 from connectors.metrics import GatewayMetrics
-from connectors.publisher import publish_file
+from connectors.publisher import PublishError, publish_file
 from connectors.rate_limit import RateLimiter
 from connectors.replay_guard import ReplayGuard
 from connectors.rows import KINDS
 from connectors.secrets import CALLBACK, CONTACT_TAG, channel_keys
 from streams.contract.catalogue import catalogue
+from streams.contract.producer import CLIENT_LOG
 from streams.contract.registry import use_registry
 from streams.core.model import Channel
 from streams.kafka_clients import add_arguments, kafka_config, registry_config, with_arguments
@@ -92,8 +93,16 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     callbacks.set_defaults(func=run_callbacks)
 
 
+def _log_to_stderr() -> None:
+    """One line per record with time, level and source (librdkafka's included)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     """The environment's settings with the command's flags on top; the registry switched on."""
+    _log_to_stderr()
     settings = with_arguments(Settings.from_env(), args)
     use_registry(registry_config(settings))  # {}: Avro single-object encoding
     return settings
@@ -101,14 +110,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def run_publish(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    summary = publish_file(
-        args.file,
-        args.kind,
-        kafka_config(settings),
-        catalogue(settings.topic_prefix, settings.partitions),
-        reject_path=args.rejects,
-        progress=None if args.quiet else sys.stderr,
-    )
+    try:
+        summary = publish_file(
+            args.file,
+            args.kind,
+            kafka_config(settings),
+            catalogue(settings.topic_prefix, settings.partitions),
+            reject_path=args.rejects,
+            progress=None if args.quiet else sys.stderr,
+        )
+    except PublishError as exc:
+        sys.stderr.write(f"publish: {exc}\n")
+        return 1
     sys.stderr.write(summary.describe() + "\n")
     return summary.exit_code
 
@@ -151,6 +164,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         consumer_config={
             **kafka_config(settings),
             "group.id": args.group or f"{settings.app_id}-gateway-{names}",
+            "logger": CLIENT_LOG,
         },
         producer=producer,
         store=store,

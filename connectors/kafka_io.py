@@ -14,10 +14,15 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 
-from streams.contract.producer import PARTITIONER
+from streams.contract.producer import CLIENT_LOG, PARTITIONER
 
 # murmur2 like Faust and the Java clients: every producer must map a customer to one partition
-IDEMPOTENT = {"enable.idempotence": True, "acks": "all", "partitioner": PARTITIONER}
+IDEMPOTENT = {
+    "enable.idempotence": True,
+    "acks": "all",
+    "partitioner": PARTITIONER,
+    "logger": CLIENT_LOG,  # librdkafka's lines as log records, not raw stderr
+}
 Headers = Sequence[tuple[str, bytes]]
 
 

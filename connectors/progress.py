@@ -1,4 +1,9 @@
-"""A one-line progress meter for the publisher: rows so far and rate, on stderr."""
+"""A one-line progress meter for the publisher: rows so far and rate, on stderr.
+
+On a terminal the line is redrawn in place (``\\r``) twice a second. Written to a file or a
+pipe (a log, CI), carriage returns would leave one unreadable line full of control
+characters, so it becomes a plain line every ``LOG_EVERY_SECONDS`` instead.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 REFRESH_SECONDS = 0.5
+LOG_EVERY_SECONDS = 10.0
 
 
 class Progress:
-    """Rewrites one line (``\\r``) at most every ``REFRESH_SECONDS``; silent if no stream."""
+    """Draws at most every ``REFRESH_SECONDS`` on a terminal; silent if no stream."""
 
     def __init__(self, stream: TextIO | None, label: str, clock: Callable[[], float]) -> None:
         self._stream = stream
@@ -17,15 +23,17 @@ class Progress:
         self._clock = clock
         self._started = clock()
         self._last_drawn = float("-inf")
+        self._tty = stream is not None and stream.isatty()
+        self._every = REFRESH_SECONDS if self._tty else LOG_EVERY_SECONDS
 
     def update(self, rows: int, rejected: int) -> None:
         now = self._clock()
-        if now - self._last_drawn >= REFRESH_SECONDS:
+        if now - self._last_drawn >= self._every:
             self._draw(rows, rejected, now)
 
     def finish(self, rows: int, rejected: int) -> None:
         self._draw(rows, rejected, self._clock())
-        if self._stream is not None:
+        if self._stream is not None and self._tty:
             self._stream.write("\n")
             self._stream.flush()
 
@@ -35,5 +43,6 @@ class Progress:
             return
         elapsed = now - self._started
         rate = rows / elapsed if elapsed > 0 else 0.0
-        self._stream.write(f"\r{self._label}: {rows} rows, {rate:,.0f} rows/s, {rejected} rejected")
+        text = f"{self._label}: {rows} rows, {rate:,.0f} rows/s, {rejected} rejected"
+        self._stream.write(f"\r{text}" if self._tty else f"{text}\n")
         self._stream.flush()

@@ -5,7 +5,8 @@ keyed by customer id; invalid rows go to the reject file as JSON Lines
 ``{"line": 7, "reason": "days_past_due: must not be negative, got -3", "raw": {...}}``.
 The function waits for every delivery (flush) and reports what happened in a
 :class:`PublishSummary`. Exit codes (see ``exit_code``): 0 all rows published, 2 every
-valid row published but some rows rejected, 1 a delivery failed.
+valid row published but some rows rejected, 1 a delivery failed. A missing topic or a
+broker that does not answer is reported before the file is read (``PublishError``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from confluent_kafka import KafkaError, Producer
+from confluent_kafka import KafkaError, KafkaException, Producer
 
 from connectors.base import RowRejected, UpstreamEvent
 from connectors.kafka_io import IDEMPOTENT
@@ -29,7 +30,12 @@ from streams.contract.catalogue import Catalogue
 from streams.contract.codec import EncodeError, encode
 
 FLUSH_TIMEOUT_SECONDS = 60.0
+METADATA_TIMEOUT_SECONDS = 10.0
 MAX_FAILURE_SAMPLES = 10
+
+
+class PublishError(RuntimeError):
+    """Nothing can be published (no broker, no topic): said before any row is read."""
 
 
 @dataclass(slots=True)
@@ -76,13 +82,18 @@ def publish_file(
     progress: TextIO | None = sys.stderr,
     *,
     clock: Callable[[], float] = time.monotonic,
+    metadata_timeout: float = METADATA_TIMEOUT_SECONDS,
 ) -> PublishSummary:
-    """Validate and produce every row of ``path``; see the module docstring."""
+    """Validate and produce every row of ``path``; see the module docstring.
+
+    ``PublishError`` at once if the broker does not answer or the topic does not exist.
+    """
     source_path = Path(path)
     rejects = Path(reject_path) if reject_path else default_reject_path(source_path)
     topic = catalogue.aging.name if kind == "aging" else catalogue.repayments.name
     summary = PublishSummary(kind, str(source_path), topic, reject_path=str(rejects))
     producer = Producer({**IDEMPOTENT, **producer_config})
+    check_topic(producer, topic, str(producer_config.get("bootstrap.servers")), metadata_timeout)
     meter = Progress(progress, kind, clock)
 
     def on_delivery(err: KafkaError | None, _msg: object) -> None:
@@ -111,6 +122,24 @@ def publish_file(
     summary.seconds = clock() - started
     meter.finish(summary.rows, summary.rejected)
     return summary
+
+
+def check_topic(producer: Producer, topic: str, bootstrap: str, timeout: float) -> None:
+    """Fail fast, before reading the file: a missing topic would otherwise cost every row a
+    delivery timeout (topics are never auto-created)."""
+    try:
+        metadata = producer.list_topics(topic, timeout=timeout)
+    except KafkaException as exc:
+        raise PublishError(
+            f"no answer from the Kafka broker at {bootstrap} within {timeout:.0f}s ({exc}); "
+            "is it running? (deploy/local/kafka.sh start, or set KAFKA_BOOTSTRAP)"
+        ) from None
+    found = metadata.topics.get(topic)
+    if found is None or found.error is not None:
+        raise PublishError(
+            f"topic {topic} does not exist on {bootstrap}: create the pipeline's topics first "
+            "with `collectctl topics create`"
+        )
 
 
 def _encode(event: UpstreamEvent) -> bytes | RowRejected:
@@ -143,7 +172,12 @@ def _produce(
 
 def _reject_line(line: int, rejected: RowRejected) -> str:
     return json.dumps(
-        {"line": line, "reason": rejected.reason, "raw": rejected.raw},
+        {
+            "line": line,
+            "reason": rejected.reason,
+            "problems": list(rejected.problems) or [rejected.reason],
+            "raw": rejected.raw,
+        },
         ensure_ascii=False,
         default=str,
     )

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.base import RecordSource, RowRejected, UpstreamEvent
-from connectors.fields import FieldError
-from connectors.rows import PARSERS, Kind, Row
+from connectors.rows import PARSERS, InvalidRowError, Kind, Row
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 
@@ -21,8 +20,8 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 def _validate(kind: Kind, row: Row) -> UpstreamEvent | RowRejected:
     try:
         return PARSERS[kind](row)
-    except FieldError as exc:
-        return RowRejected(str(exc), dict(row))
+    except InvalidRowError as exc:
+        return RowRejected(str(exc), dict(row), tuple(str(p) for p in exc.problems))
 
 
 class CsvSource(RecordSource):

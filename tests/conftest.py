@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from tests.kafka_broker import Broker, SecuredBroker, start_broker, start_secured_broker
+from tests.schema_registry import Registry, start_registry
 
 # Property tests are deterministic by default (fixed examples, no example database), so a
 # fresh clone is never red by chance; a counterexample found while exploring becomes an
@@ -20,6 +21,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _broker: Broker | None = None
 _secured: SecuredBroker | None = None
+_registry: Registry | None = None
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +46,18 @@ def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredB
         _secured.stop()
 
 
+@pytest.fixture(scope="session")
+def schema_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """A real schema registry (Apicurio, Confluent-compatible API): $SCHEMA_REGISTRY_URL, or a
+    local one built from Maven Central jars and started here (deploy/local/registry.sh)."""
+    global _registry
+    _registry = start_registry(tmp_path_factory.mktemp("registry"))
+    try:
+        yield _registry
+    finally:
+        _registry.stop()
+
+
 @pytest.fixture
 def unique_name() -> Callable[[], str]:
     """Factory of short unique names (topic prefixes, group and app ids) for one test."""
@@ -59,6 +73,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"kafka: secured broker {_secured.bootstrap} start-up took "
             f"{_secured.startup_seconds:.1f}s"
+        )
+    if _registry is not None and _registry.started_here:
+        terminalreporter.write_line(
+            f"schema registry: local {_registry.url} start-up took {_registry.startup_seconds:.1f}s"
         )
     if _broker is None:
         return

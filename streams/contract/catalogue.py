@@ -166,7 +166,8 @@ def catalogue(prefix: str = "", partitions: int = 6) -> Catalogue:
             None,
             1,
             "internal",
-            "Internal to the workers: empty wall-clock ticks, one per partition and tick, "
-            "that make the owning worker run the contacts falling due. No key.",
+            "Event-time ticks: 8 bytes of epoch milliseconds, one per partition, that move "
+            "the event clock of the owning worker through quiet periods (replays, the "
+            "demo). No key. On the wall clock the worker needs none.",
         ),
     )

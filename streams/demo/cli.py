@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,17 @@ REPLAY = ReplayOptions()
 def add_cli(sub: Any) -> None:
     demo = sub.add_parser(
         "demo",
-        help="the whole pipeline on the local broker, fed by the simulator, with a live view",
+        help="the whole pipeline on the local broker, fed by the simulator, on one screen",
         description="Start the local broker (if needed), topics, one worker on event time and "
-        "the file gateways; play simulated days at the chosen speed and answer the contacts. "
-        "Ctrl-C stops everything.",
+        "the file gateways; play --days simulated days (default 30, at least "
+        "--seconds-per-day each: about a minute and a half) and answer the contacts, then "
+        "stop everything and print a summary. Ctrl-C (or SIGTERM) stops earlier; --days 0 "
+        "plays until Ctrl-C.",
     )
     demo.add_argument("--accounts", type=int, default=DEMO.accounts)
-    demo.add_argument("--days", type=int, default=DEMO.days, help="simulated days to play")
+    demo.add_argument(
+        "--days", type=int, default=DEMO.days, help="simulated days to play (0: until Ctrl-C)"
+    )
     demo.add_argument(
         "--seconds-per-day",
         type=float,
@@ -35,7 +40,11 @@ def add_cli(sub: Any) -> None:
     demo.add_argument(
         "--start", type=date.fromisoformat, help="first simulated day (default: tomorrow)"
     )
-    demo.add_argument("--headless", action="store_true", help="one line per day, no screen")
+    demo.add_argument(
+        "--headless",
+        action="store_true",
+        help="one line per day, no screen (the default when stdout is not a terminal)",
+    )
     demo.add_argument("--metrics-port", type=int, default=DEMO.metrics_port)
     demo.add_argument(
         "--keep-broker", action="store_true", help="leave the local broker running at the end"
@@ -68,7 +77,8 @@ def _demo(args: argparse.Namespace) -> int:
         seconds_per_day=args.seconds_per_day,
         seed=args.seed,
         start=args.start,
-        headless=args.headless,
+        # a screen is escape codes: into a file or a pipe go plain lines instead
+        headless=args.headless or not sys.stdout.isatty(),
         metrics_port=args.metrics_port,
         keep_broker=args.keep_broker,
         keep_data=args.keep_data,

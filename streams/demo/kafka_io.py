@@ -6,12 +6,12 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from streams.contract.catalogue import Catalogue
 from streams.contract.codec import DecodeError, decode, encode
-from streams.contract.producer import producer_config
+from streams.contract.producer import CLIENT_LOG, producer_config
 from streams.core.model import (
     AccountProfile,
     AgingSnapshot,
@@ -78,6 +78,7 @@ class ContactReader:
                 "group.id": group,
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": True,
+                "logger": CLIENT_LOG,
             }
         )
         self._consumer.subscribe([cat.contact_due(ch).name for ch in Channel])
@@ -100,13 +101,36 @@ class ContactReader:
         self._consumer.close()
 
 
+class CommittedLag:
+    """Input messages the worker's consumer group has not committed yet.
+
+    The worker commits a batch's offsets in the transaction that writes its outputs, so
+    zero lag means every contact the published events caused is on its topic. A consumer
+    of that group id that never subscribes can read the group's offsets without joining it.
+    """
+
+    def __init__(self, client: Client, group: str, topics: list[str], partitions: int) -> None:
+        self._consumer = Consumer({**client, "group.id": group, "logger": CLIENT_LOG})
+        self._partitions = [TopicPartition(t, p) for t in topics for p in range(partitions)]
+
+    def __call__(self) -> int:
+        lag = 0
+        for tp in self._consumer.committed(self._partitions, timeout=10):
+            _low, high = self._consumer.get_watermark_offsets(tp, timeout=10, cached=False)
+            lag += high - max(tp.offset, 0)
+        return lag
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
 def delete_topics(client: Client, names: Iterable[str], app_id: str) -> list[str]:
-    """Delete the topics of ``names`` and those of the Faust app ``app_id`` that exist.
+    """Delete the topics of ``names`` and those of the app ``app_id`` that exist.
 
     Waits until the broker no longer lists them (deletion is asynchronous); returns the
     names deleted.
     """
-    admin = AdminClient(dict(client))
+    admin = AdminClient({**client, "logger": CLIENT_LOG})
     existing = set(admin.list_topics(timeout=30).topics)
     doomed = sorted(t for t in existing if t in set(names) or t.startswith(f"{app_id}-"))
     if not doomed:
@@ -122,4 +146,25 @@ def delete_topics(client: Client, names: Iterable[str], app_id: str) -> list[str
         if time.monotonic() > deadline:
             raise RuntimeError(f"topics still listed {DELETE_TIMEOUT_S:.0f}s after deletion")
         time.sleep(0.2)
+    return doomed
+
+
+def delete_groups(client: Client, app_id: str) -> list[str]:
+    """Delete the consumer groups of a demo run (the worker's and those named after it)."""
+    admin = AdminClient({**client, "logger": CLIENT_LOG})
+    # a fresh client asks only the brokers it knows: learn them first, or the list is empty
+    admin.list_topics(timeout=30)
+    listed = admin.list_consumer_groups(request_timeout=30).result()
+    doomed = sorted(
+        g.group_id
+        for g in listed.valid
+        if g.group_id == app_id or g.group_id.startswith(f"{app_id}-")
+    )
+    if not doomed:
+        return []
+    for name, future in admin.delete_consumer_groups(doomed, request_timeout=30).items():
+        try:
+            future.result()
+        except KafkaException as exc:
+            raise RuntimeError(f"could not delete consumer group {name}: {exc}") from exc
     return doomed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,10 +26,13 @@ class DemoLoop:
         player: DayPlayer,
         stop: Callable[[], bool],
         out: TextIO,
+        lag: Callable[[], int],
         check: Callable[[], None] = lambda: None,
     ) -> None:
-        """``check`` raises if a child process died (called between steps)."""
+        """``lag`` counts the input messages the worker has not committed; ``check``
+        raises if a child process died (both called between steps)."""
         self.opts = opts
+        self.lag = lag
         self.check = check
         self.player = player
         self.stop = stop
@@ -45,7 +49,8 @@ class DemoLoop:
     def run(self) -> None:
         self.player.publish_profiles()
         self._finish_day(time.monotonic())  # applied before day one (topics are not ordered)
-        for _ in range(self.opts.days):
+        days = itertools.count() if self.opts.days == 0 else range(self.opts.days)
+        for _ in days:
             if self.stop():
                 return
             started = time.monotonic()
@@ -69,48 +74,44 @@ class DemoLoop:
         )
 
     def _finish_day(self, started: float) -> None:
-        """Answer contacts until the day's time is up and the worker has caught up."""
+        """Read contacts until the day's time is up and the worker has caught up, then let
+        the simulated customers answer them (in a fixed order: see ``DayPlayer``)."""
         earliest = started + self.opts.seconds_per_day
         latest = earliest + self.opts.catch_up_timeout
         while not self.stop():
             self.check()
-            self.player.answer_contacts(POLL_S)
+            self.player.read_contacts(POLL_S)
             self._refresh()
             now = time.monotonic()
             if now >= earliest and self._worker_caught_up() and self._contacts_read():
                 self._note = ""
-                return
+                break
             if now > latest:
                 self._note = "the worker is behind the simulator: moving on to the next day"
-                return
+                break
+        self.player.respond_to_read()
 
     def _settle(self) -> None:
         """After the last day: let the gateway deliver what the worker emitted."""
         latest = time.monotonic() + self.opts.catch_up_timeout
         while not self.stop() and time.monotonic() < latest:
             self.check()
-            self.player.answer_contacts(POLL_S)
+            self.player.read_contacts(POLL_S)
             self._refresh(force=True)
             if self._worker_caught_up() and self._gateway_caught_up():
                 return
 
     def _worker_caught_up(self) -> bool:
-        """The worker processed every aging snapshot and (dead letters aside) every
-        repayment and profile the simulator published. Outcomes are left out: the gateway
-        publishes on that topic too."""
-        w = self.worker
-        if w is None:
-            return False
-        cat = self.opts.catalogue()
-        sent = self.player.publisher.sent
-        if w.events.get(cat.aging.name, 0.0) < sent[cat.aging.name]:
-            return False
-        others = (cat.repayments.name, cat.account_profiles.name)
-        processed = sum(w.events.get(t, 0.0) for t in others)
-        return processed + w.dead_letters >= sum(sent[t] for t in others)
+        """The worker committed every input message so far (the simulator's and the
+        gateway's): the contacts they caused are on their topics. Kafka's committed
+        offsets, not a scrape: a scrape can fall between counting an event and counting
+        the contacts it caused, and moving on then would change the run."""
+        return self.lag() == 0
 
     def _contacts_read(self) -> bool:
-        """Every contact the worker emitted so far has reached the simulated customers."""
+        """Every contact the worker emitted so far has reached the simulated customers
+        (scraped after the lag was seen at zero, so the count covers every committed batch)."""
+        self._scrape()
         if self.worker is None:
             return False
         return self.player.reader.read >= sum(self.worker.contacts.values())

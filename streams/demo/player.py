@@ -3,6 +3,11 @@
 Each day's events are published together with the simulated customers' reactions (outcomes,
 promises, repayments) to the contacts read so far whose time has come, in time order, as
 the offline replay does. A contact is answered once (the simulator applies its effects).
+
+Contacts are read as they arrive, from five topics in no fixed order, but answered only
+between days (``respond_to_read``), sorted by due time and contact id. A reaction changes
+the simulated book (a payment, a promise, a boost), so answering in arrival order would
+make the same seed give different events from run to run.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections import Counter
 from datetime import date, datetime
 from itertools import chain
 
-from streams.core.model import ContactOutcome, InputEvent, Repayment
+from streams.core.model import ContactDue, ContactOutcome, InputEvent, Repayment
 from streams.demo.kafka_io import ContactReader, EventPublisher
 from streams.sim import Simulator
 
@@ -29,6 +34,7 @@ class DayPlayer:
         self.contacts_read: Counter[str] = Counter()  # channel -> contacts answered
         self.reactions_sent = 0
         self._answered: set[str] = set()
+        self._unanswered: list[ContactDue] = []
         self._pending: list[tuple[datetime, int, Reaction]] = []
         self._seq = 0
 
@@ -50,16 +56,24 @@ class DayPlayer:
         self.last_day = d
         return d
 
-    def answer_contacts(self, timeout: float) -> int:
-        """Read the contacts published so far and let the simulated customers react."""
-        answered = 0
+    def read_contacts(self, timeout: float) -> int:
+        """Read the contacts published so far (each contact id once); returns how many."""
+        fresh = 0
         for contact in self.reader.poll(timeout):
             if contact.contact_id in self._answered:
                 continue  # a replayed duplicate: a person is reached once
             self._answered.add(contact.contact_id)
+            self._unanswered.append(contact)
             self.contacts_read[contact.channel.value] += 1
+            fresh += 1
+        return fresh
+
+    def respond_to_read(self) -> int:
+        """Let the simulated customers react to every contact read, in a fixed order."""
+        contacts = sorted(self._unanswered, key=lambda c: (c.due_at, c.contact_id))
+        self._unanswered = []
+        for contact in contacts:
             for reaction in self.sim.respond(contact, contact.due_at):
                 self._seq += 1
                 heapq.heappush(self._pending, (reaction.occurred_at, self._seq, reaction))
-            answered += 1
-        return answered
+        return len(contacts)

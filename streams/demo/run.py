@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from streams.contract.producer import CLIENT_LOG
 from streams.demo.children import Child, DemoError, LocalBroker, stop_all
-from streams.demo.kafka_io import ContactReader, EventPublisher
+from streams.demo.kafka_io import CommittedLag, ContactReader, EventPublisher
 from streams.demo.loop import DemoLoop
 from streams.demo.options import DemoOptions
 from streams.demo.player import DayPlayer
@@ -59,11 +62,14 @@ class Running:
     children: list[Child] = field(default_factory=list)  # in stopping order
     reader: ContactReader | None = None
     publisher: EventPublisher | None = None
+    lag: CommittedLag | None = None
     loop: DemoLoop | None = None
 
     def close(self) -> None:
         if self.loop is not None:
             self.loop.save_scrapes(self.opts.state_dir)
+        if self.lag is not None:
+            self.lag.close()
         if self.reader is not None:
             self.reader.close()
         if self.publisher is not None:
@@ -75,6 +81,8 @@ class Running:
 
 def run_demo(opts: DemoOptions, out: TextIO | None = None) -> int:
     out = out or sys.stdout  # looked up at call time (redirection, tests)
+    opts.state_dir.mkdir(parents=True, exist_ok=True)
+    log_handler = _client_log_to(opts.state_dir / "demo.log")
     stop = StopFlag()
     stop.install()
     run = Running(opts)
@@ -88,6 +96,8 @@ def run_demo(opts: DemoOptions, out: TextIO | None = None) -> int:
         pass
     finally:
         run.close()
+        CLIENT_LOG.removeHandler(log_handler)
+        log_handler.close()
     if run.loop is not None:
         out.write(summary(run.loop.worker, run.loop.gateway, run.loop.progress()) + "\n")
         out.write(f"gateway files: {opts.state_dir / 'gateway'}/<channel>.jsonl\n")
@@ -116,10 +126,35 @@ def _start(run: Running, stop: StopFlag, out: TextIO) -> None:
     cat = opts.catalogue()
     run.reader = ContactReader(client, cat, f"{opts.app_id}-customers")
     run.publisher = EventPublisher(client, cat)
+    inputs = [t.name for t in cat.inputs()]
+    run.lag = CommittedLag(client, opts.app_id, inputs, opts.partitions)
     sim = Simulator(opts.sim_config(datetime.now(UTC)))
     player = DayPlayer(sim, run.publisher, run.reader)
-    run.loop = DemoLoop(opts, player, stop, out, check=lambda: _check_alive(run.children))
+    _say(_plan(opts))
+    run.loop = DemoLoop(
+        opts, player, stop, out, lag=run.lag, check=lambda: _check_alive(run.children)
+    )
     run.loop.run()
+
+
+def _plan(opts: DemoOptions) -> str:
+    if opts.days == 0:
+        return "playing simulated days until Ctrl-C"
+    shortest = opts.days * opts.seconds_per_day
+    pace = f", at least {shortest:.0f} s" if shortest else ""
+    return (
+        f"playing {opts.days} simulated days{pace}, then a summary; Ctrl-C stops earlier "
+        "(--days 0 plays until Ctrl-C)"
+    )
+
+
+def _client_log_to(path: Path) -> logging.Handler:
+    """The demo's own Kafka clients log to a file (one per run), not over the screen."""
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    CLIENT_LOG.addHandler(handler)
+    CLIENT_LOG.propagate = False
+    return handler
 
 
 def _check_alive(children: list[Child]) -> None:

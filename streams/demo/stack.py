@@ -12,7 +12,7 @@ from pathlib import Path
 from streams.contract.admin import ensure_topics
 from streams.core.model import Channel
 from streams.demo.children import Child, DemoError, http_ok
-from streams.demo.kafka_io import Client, delete_topics
+from streams.demo.kafka_io import Client, delete_groups, delete_topics
 from streams.demo.options import DemoOptions
 
 READY_TIMEOUT_S = 180.0
@@ -41,9 +41,14 @@ def gateway_file(opts: DemoOptions, channel: Channel) -> Path:
 
 
 def check_ports_free(opts: DemoOptions) -> None:
-    """Fail early if another process serves the worker's or the gateway's metrics port."""
+    """Fail early if another process serves the worker's or the gateway's metrics port.
+
+    SO_REUSEADDR, as the metrics servers themselves bind: connections of a previous run
+    left in TIME_WAIT do not make a port busy, only a process listening on it does.
+    """
     for port in (opts.metrics_port, opts.gateway_port):
         with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
@@ -54,12 +59,19 @@ def check_ports_free(opts: DemoOptions) -> None:
 
 
 def clean_slate(opts: DemoOptions, client: Client, local: bool) -> None:
-    """Forget a previous run: its topics (local broker only) and its files."""
+    """Forget a previous run: its topics and consumer groups (local broker only), its files.
+
+    The groups go too: offsets committed on topics that are then created again point past
+    their (new, empty) ends, and a consumer would start from "offset out of range".
+    """
     if local:
         names = [t.name for t in opts.catalogue().all()]
         deleted = delete_topics(client, names, opts.app_id)
         if deleted:
             sys.stderr.write(f"demo: deleted {len(deleted)} topics of a previous demo run\n")
+        groups = delete_groups(client, opts.app_id)
+        if groups:
+            sys.stderr.write(f"demo: deleted {len(groups)} consumer groups of a previous run\n")
     for name in (*OWNED, WORKER_SCRAPE, GATEWAY_SCRAPE):
         path = opts.state_dir / name
         if path.is_dir():

@@ -1,4 +1,4 @@
-"""The live terminal view, the headless one-line-per-day view and the final summary."""
+"""The terminal screen (redrawn every second), the one-line-per-day view and the summary."""
 
 from __future__ import annotations
 
@@ -63,8 +63,7 @@ def screen(
     w: WorkerFigures | None, g: GatewayFigures | None, p: Progress, urls: tuple[str, str]
 ) -> str:
     head = [
-        f"collections demo   simulated day {p.day or '-'} ({p.days_played}/{p.days})"
-        f"   Ctrl-C stops",
+        f"collections demo   simulated day {p.day or '-'} ({_of(p)})   {_ending(p)}",
         f"metrics: {urls[0]}   gateway metrics: {urls[1]}",
         "",
     ]
@@ -95,9 +94,19 @@ def screen(
     return CLEAR + "\n".join(head + body) + "\n"
 
 
+def _of(p: Progress) -> str:
+    return f"{p.days_played}/{p.days}" if p.days else str(p.days_played)
+
+
+def _ending(p: Progress) -> str:
+    if not p.days:
+        return "runs until Ctrl-C"
+    return f"ends after day {p.days}; Ctrl-C stops earlier"
+
+
 def day_line(w: WorkerFigures | None, p: Progress) -> str:
     """One line per simulated day (``--headless``)."""
-    head = f"day {p.day} {p.days_played}/{p.days}"
+    head = f"day {p.day} {_of(p)}"
     if w is None:
         return f"{head}  (worker not scraped)"
     contacts = " ".join(f"{SHORT[ch]} {w.contacts_on(ch)}" for ch in Channel)
@@ -113,7 +122,7 @@ def day_line(w: WorkerFigures | None, p: Progress) -> str:
 
 def summary(w: WorkerFigures | None, g: GatewayFigures | None, p: Progress) -> str:
     lines = [
-        f"demo stopped after {p.days_played} of {p.days} simulated days "
+        f"demo stopped after {p.days_played} of {p.days or 'unlimited'} simulated days "
         f"(last {p.day or '-'}): {p.published:,} events published, "
         f"{p.answered:,} contacts answered"
     ]

@@ -112,6 +112,7 @@ class Owned:
     store: PartitionStore
     merge: PartitionMerge
     start: dict[str, int]  # topic -> offset reading began at (where a rollback returns to)
+    fetched: dict[str, int] = field(default_factory=dict)  # topic -> offset after the last read
     paused: set[str] = field(default_factory=set)
     blocked_since: float | None = None
 
@@ -265,6 +266,7 @@ class PipelineLoop:
                 list(headers) if headers else None,
             )
             owned.merge.add(self.engine.door.admit(incoming))
+            owned.fetched[incoming.topic] = incoming.offset + 1
         self._flow_control()
 
     def _release_into(self, work: Batch) -> None:
@@ -346,12 +348,15 @@ class PipelineLoop:
         if self.metrics is not None:
             self.metrics.record_retry(reason)
         for partition, owned in self.owned.items():
-            owned.merge.clear()
             owned.blocked_since = None
             meta = decode_meta(owned.store.get(META_KEY))
             self._open(partition, owned.store, meta)
             for topic in owned.merge.queues:
                 offset = meta.offsets.get(topic, owned.start[topic])
+                if offset == owned.fetched.get(topic, owned.start[topic]):
+                    continue  # nothing read past the commit: its queue and end still hold
+                owned.merge.rewind(topic)
+                owned.fetched[topic] = offset
                 self._consumer.seek(TopicPartition(topic, partition, offset))
         self._failures += 1
         self.readiness.failing_since = self.readiness.failing_since or time.monotonic()
@@ -382,7 +387,12 @@ class PipelineLoop:
                 )
                 self.stores[partition] = store
             done = restore(
-                self.client_config, self.changelog, partition, store, group=self.settings.app_id
+                self.client_config,
+                self.changelog,
+                partition,
+                store,
+                group=self.settings.app_id,
+                progress=self._restoring,
             )
             log.info(
                 "partition %d restored: %d changelog records in %.2fs",
@@ -400,6 +410,10 @@ class PipelineLoop:
         if self.metrics is not None:
             self.metrics.observe_table_recovery(time.monotonic() - t0)
         log.info("ready: partitions %s (%.2fs)", sorted(by_partition), time.monotonic() - t0)
+
+    def _restoring(self, records: int) -> None:
+        """A long restore is progress, not a hang: ``/live`` keeps answering 200."""
+        self.readiness.heartbeat = time.monotonic()
 
     def _on_revoke(self, consumer: Consumer, revoked: list[TopicPartition]) -> None:
         self.readiness.assigned = False

@@ -64,10 +64,11 @@ class PartitionMerge:
             out.append(self.queues[head].popleft())
         return out
 
-    def clear(self) -> None:
-        for topic, queue in self.queues.items():
-            queue.clear()
-            self.ended[topic] = False
+    def rewind(self, topic: str) -> None:
+        """Drop what is buffered of ``topic``: it will be read again from an earlier offset
+        (and the consumer will report its end again when it gets there)."""
+        self.queues[topic].clear()
+        self.ended[topic] = False
 
     def _next(self, force: bool) -> str | None:
         best: tuple[datetime, int, int] | None = None

@@ -80,7 +80,8 @@ class TransactionalSink:
         self.changelog = changelog
         self.timeout = timeout  # per blocking call
         self.deadline = deadline  # for a whole commit, abort included
-        self._producer = Producer(dict(config))
+        self._config = dict(config)
+        self._producer = Producer(self._config)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transaction")
         self._errors: list[KafkaError] = []
         self._sent = Sent()
@@ -186,10 +187,30 @@ class TransactionalSink:
         return CommitFailedError("transient", f"{error}{refused}")
 
     def _abort(self) -> None:
+        """Abort the open transaction; if the abort cannot finish (librdkafka keeps retrying
+        records the broker refuses, or waits on a coordinator), start a new producer under
+        the same transactional id: its ``init_transactions`` fences the old one and has the
+        coordinator abort what it left open."""
+        for _attempt in range(2):  # a timed-out abort is resumed by calling it again
+            try:
+                self._producer.abort_transaction(self.timeout)
+                return
+            except KafkaException as exc:
+                error: KafkaError = exc.args[0]
+                if error.fatal():
+                    raise CommitFailedError("fatal", f"abort failed: {error}") from exc
+                if error.code() == KafkaError._STATE:
+                    return  # no transaction to abort (begin_transaction itself failed)
+                log.warning("abort_transaction: %s", error)
+        self._replace_producer()
+
+    def _replace_producer(self) -> None:
+        log.warning("the producer cannot finish its abort: starting a new one (fencing it)")
+        old = self._producer
+        old.purge(in_queue=True, in_flight=True, blocking=False)
+        self._producer = Producer(self._config)
         try:
-            self._producer.abort_transaction(self.timeout)
+            self._producer.init_transactions(self.timeout)
         except KafkaException as exc:
             error: KafkaError = exc.args[0]
-            if error.fatal():
-                raise CommitFailedError("fatal", f"abort failed: {error}") from exc
-            log.warning("abort_transaction: %s", error)
+            raise CommitFailedError("fatal", f"a new producer cannot start: {error}") from exc

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from connectors.publisher import publish_file
+from connectors.publisher import (
+    FLUSH_TIMEOUT_SECONDS,
+    PublishError,
+    default_reject_path,
+    publish_file,
+)
 from streams.contract.catalogue import Catalogue, catalogue
 from streams.contract.codec import decode
 from streams.core.model import AgingSnapshot, Repayment
@@ -95,11 +101,44 @@ def test_republishing_a_repayment_file_repeats_the_same_event_ids(
     assert sorted(Counter(ids).values()) == [2, 2, 2]  # each row twice, same id both times
 
 
-def test_an_unreachable_broker_makes_the_publish_fail_with_exit_code_1(tmp_path: Path) -> None:
+def test_an_unreachable_broker_is_reported_before_the_file_is_read(tmp_path: Path) -> None:
     source = tmp_path / "aging.csv"
     source.write_text(HEADER + AGING_ROWS[0])
-    config = {"bootstrap.servers": "127.0.0.1:1", "message.timeout.ms": 500}
-    summary = publish_file(source, "aging", config, catalogue("x-"), progress=None)
-    assert (summary.published, summary.failed) == (0, 1)
-    assert summary.exit_code == 1
-    assert summary.failures
+    config = {"bootstrap.servers": "127.0.0.1:1"}
+    with pytest.raises(PublishError, match=r"no answer from the Kafka broker at 127\.0\.0\.1:1"):
+        publish_file(source, "aging", config, catalogue("x-"), progress=None, metadata_timeout=1)
+    assert not default_reject_path(source).exists()
+
+
+@pytest.mark.kafka
+def test_a_missing_topic_fails_at_once_and_points_at_topics_create(
+    kafka_bootstrap: str, unique_name: Callable[[], str], tmp_path: Path
+) -> None:
+    source = tmp_path / "aging.csv"
+    source.write_text(HEADER + AGING_ROWS[0])
+    cat = catalogue(unique_name() + "-", partitions=3)  # topics never created
+    started = time.monotonic()
+    with pytest.raises(PublishError, match="collectctl topics create") as caught:
+        publish_file(source, "aging", {"bootstrap.servers": kafka_bootstrap}, cat, progress=None)
+    assert cat.aging.name in str(caught.value)
+    assert time.monotonic() - started < FLUSH_TIMEOUT_SECONDS / 2  # not a delivery timeout
+
+
+@pytest.mark.kafka
+def test_a_rejected_row_lists_every_problem_in_the_reject_file(
+    kafka_bootstrap: str, unique_name: Callable[[], str], tmp_path: Path
+) -> None:
+    cat = make_topics(kafka_bootstrap, unique_name() + "-")
+    source = tmp_path / "aging.csv"
+    source.write_text(HEADER + ",2025-03-03T02:00:00,,acc-9,2025-03-02,-4,12000,480000,yuan,card\n")
+    summary = publish_file(
+        source, "aging", {"bootstrap.servers": kafka_bootstrap}, cat, progress=None
+    )
+    [reject] = [json.loads(line) for line in Path(summary.reject_path).read_text().splitlines()]
+    assert [p.split(":")[0] for p in reject["problems"]] == [
+        "occurred_at",
+        "customer_id",
+        "days_past_due",
+        "currency",
+    ]
+    assert reject["reason"] == "; ".join(reject["problems"])

@@ -45,7 +45,7 @@ def test_the_makefile_installs_only_from_the_lock() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "pip install -q --require-hashes -r $(LOCK)" in makefile
     assert "pip install -q --no-deps --no-build-isolation -e ." in makefile
-    assert "test: setup lint typecheck audit" in makefile
+    assert "test: setup-test lint typecheck audit" in makefile
 
 
 def test_the_image_base_is_pinned_by_digest_and_the_processes_do_not_run_as_root() -> None:

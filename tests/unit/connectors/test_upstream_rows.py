@@ -2,8 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from connectors.fields import FieldError
-from connectors.rows import parse_aging, parse_repayment
+from connectors.rows import InvalidRowError, parse_aging, parse_repayment
 
 AGING = {
     "occurred_at": "2025-03-03T02:00:00+08:00",
@@ -72,12 +71,30 @@ def test_the_derived_event_id_changes_when_the_content_changes() -> None:
 def test_bad_aging_fields_are_refused_with_the_field_and_problem(
     field: str, value: object, problem: str
 ) -> None:
-    with pytest.raises(FieldError, match=problem) as caught:
+    with pytest.raises(InvalidRowError, match=problem) as caught:
         parse_aging({**AGING, field: value})
-    assert caught.value.field == field
+    assert caught.value.fields == [field]
 
 
 def test_a_missing_repayment_column_is_refused() -> None:
     row = {k: v for k, v in REPAYMENT.items() if k != "paid_at"}
-    with pytest.raises(FieldError, match="paid_at: required"):
+    with pytest.raises(InvalidRowError, match="paid_at: required"):
         parse_repayment(row)
+
+
+def test_a_row_with_several_bad_fields_names_every_one_in_column_order() -> None:
+    row = {**AGING, "customer_id": "", "days_past_due": "-3", "currency": "yuan"}
+    with pytest.raises(InvalidRowError) as caught:
+        parse_aging(row)
+    assert caught.value.fields == ["customer_id", "days_past_due", "currency"]
+    assert str(caught.value) == (
+        "customer_id: required; days_past_due: must not be negative, got -3; "
+        "currency: expected a 3-letter ISO 4217 code like CNY, got 'yuan'"
+    )
+
+
+def test_a_repayment_with_two_bad_fields_names_both() -> None:
+    row = {**REPAYMENT, "amount": "12.50", "paid_at": "yesterday"}
+    with pytest.raises(InvalidRowError) as caught:
+        parse_repayment(row)
+    assert caught.value.fields == ["amount", "paid_at"]

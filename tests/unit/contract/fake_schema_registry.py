@@ -1,9 +1,11 @@
-"""FakeSchemaRegistry: a stand-in for Confluent Schema Registry, for tests only.
+"""FakeSchemaRegistry: a stand-in for a Confluent-compatible schema registry, for tests only.
 
-The real registry is a Java service that cannot run on this machine, so the tests talk to
-this small aiohttp server on 127.0.0.1 instead. It serves only the endpoints that
-confluent-kafka's ``SchemaRegistryClient`` calls for the codec, with the registry's JSON
-shapes, error codes and content type (``application/vnd.schemaregistry.v1+json``):
+Used only where the real registry (Apicurio, deploy/local/registry.sh, used by the
+integration tests) cannot reach: unit tests, which run without services, and checks that
+count the requests the codec makes. A small aiohttp server on 127.0.0.1; it serves only
+the endpoints that confluent-kafka's ``SchemaRegistryClient`` calls for the codec, with
+the registry's JSON shapes, error codes and content type
+(``application/vnd.schemaregistry.v1+json``):
 
 - ``POST /subjects/{subject}/versions``: register, answers ``{"id": n}``;
 - ``POST /subjects/{subject}``: look up, answers ``{"subject", "id", "version", "schema"}``

@@ -1,4 +1,9 @@
-"""Schema ids: registered once, fetched once, unknown ones refused, outages kept apart."""
+"""Schema ids: registered once, fetched once, an unreachable registry fails at start.
+
+`FakeSchemaRegistry` stands in where the real one cannot reach: it counts the requests it
+serves (caching) and can be emptied or stopped at will. Unknown ids, other producers'
+versions, lookups and outages against the real registry are in
+tests/integration/test_schema_registry.py."""
 
 from __future__ import annotations
 
@@ -60,11 +65,6 @@ def reason_of(message: bytes) -> str:
     return caught.value.reason
 
 
-@pytest.mark.usefixtures("wire")
-def test_an_id_the_registry_does_not_know_is_an_unknown_schema() -> None:
-    assert reason_of(b"\x00\x00\x00\x00\x07" + encode(AGING)[5:]) == "unknown_schema"
-
-
 def test_a_wire_message_without_a_registry_in_use_is_an_unknown_schema(
     fake: FakeSchemaRegistry,
 ) -> None:
@@ -72,25 +72,6 @@ def test_a_wire_message_without_a_registry_in_use_is_an_unknown_schema(
     message = encode(AGING)
     use_registry(None)
     assert reason_of(message) == "unknown_schema"
-
-
-@pytest.mark.usefixtures("wire")
-def test_a_schema_of_a_record_outside_the_contract_is_an_unknown_schema(
-    fake: FakeSchemaRegistry,
-) -> None:
-    schema = {"type": "record", "name": "Thing", "namespace": "other", "fields": []}
-    schema_id = fake.add("other.Thing", json.dumps(schema))
-    assert reason_of(framed(schema_id, schema, {})) == "unknown_schema"
-
-
-@pytest.mark.usefixtures("wire")
-def test_a_version_another_producer_registered_resolves_into_the_current_record(
-    fake: FakeSchemaRegistry,
-) -> None:
-    schema, datum = other_teams_aging()
-    schema_id = fake.add("collections.AgingSnapshot", json.dumps(schema))
-    decoded = decode(framed(schema_id, schema, datum), AgingSnapshot)
-    assert decoded == dataclasses.replace(AGING, product="")
 
 
 def test_the_registry_is_asked_once_per_schema(fake: FakeSchemaRegistry) -> None:
@@ -118,28 +99,6 @@ def test_an_unreachable_registry_fails_at_start_and_leaves_single_object_encodin
     with pytest.raises(RegistryError):
         use_registry(client)
     assert encode(AGING)[:2] == b"\xc3\x01"
-
-
-@pytest.mark.usefixtures("wire")
-def test_a_registry_outage_while_fetching_an_id_is_not_a_bad_record(
-    fake: FakeSchemaRegistry,
-) -> None:
-    schema, datum = other_teams_aging()
-    message = framed(fake.add("collections.AgingSnapshot", json.dumps(schema)), schema, datum)
-    fake.stop()
-    with pytest.raises(RegistryError):
-        decode(message, AgingSnapshot)
-
-
-def test_without_auto_registration_the_ids_are_looked_up(fake: FakeSchemaRegistry) -> None:
-    ids = {
-        t: fake.add(f"collections.{t.__name__}", avsc(t.__name__).read_text()) for t in RECORD_TYPES
-    }
-    registry = use_registry(fake.client(), auto_register=False)
-    use_registry(None)
-    assert registry is not None
-    assert {t: int.from_bytes(h[1:], "big") for t, h in registry.headers.items()} == ids
-    assert fake.calls == Counter({("lookup", subject): 1 for subject in SUBJECTS})
 
 
 def test_without_auto_registration_a_schema_missing_from_the_registry_fails_at_start(

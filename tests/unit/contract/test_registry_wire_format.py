@@ -1,21 +1,17 @@
-"""Records through the Confluent wire format (a fake registry stands in for the real one)."""
+"""Records through the Confluent wire format: framing and round trips.
+
+Unit tests run without services, so `FakeSchemaRegistry` stands in; the same paths against
+the real registry are in tests/integration/test_schema_registry.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import urllib.request
 from collections.abc import Iterator
-from io import BytesIO
 
 import pytest
-from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
-from confluent_kafka.serialization import MessageField, SerializationContext
-from fastavro import parse_schema, schemaless_reader
 
-from streams.contract.avro_map import to_avro
 from streams.contract.codec import DecodeError, EncodeError, decode, encode
-from streams.contract.examples import AGING, CONTACT_DUE, EXAMPLES, REPAYMENT
+from streams.contract.examples import AGING, EXAMPLES, REPAYMENT
 from streams.contract.registry import SchemaRegistry, use_registry
 from streams.core.model import AgingSnapshot, ContactDue
 from tests.unit.contract.avro_files import avsc
@@ -54,41 +50,6 @@ def test_the_id_is_the_one_the_registry_gave_the_schema_under_the_record_name(
 ) -> None:
     registered = fake.add("collections.AgingSnapshot", avsc("AgingSnapshot").read_text())
     assert encode(AGING)[:5] == b"\x00" + registered.to_bytes(4, "big")
-
-
-@pytest.mark.usefixtures("wire")
-def test_another_team_decodes_with_plain_fastavro_and_the_schema_fetched_by_id(
-    fake: FakeSchemaRegistry,
-) -> None:
-    message = encode(CONTACT_DUE)
-    url = f"{fake.url}/schemas/ids/{schema_id_of(message)}"
-    with urllib.request.urlopen(url, timeout=10) as response:
-        schema = parse_schema(json.loads(json.load(response)["schema"]))
-    datum = schemaless_reader(BytesIO(message[5:]), schema, None)
-    assert schema["name"] == "collections.ContactDue"
-    assert datum["contact_id"] == CONTACT_DUE.contact_id
-    assert datum["channel"] == "agent_call"
-    assert datum["amount_due"] == CONTACT_DUE.amount_due
-    assert datum["accounts"][0]["account_id"] == CONTACT_DUE.accounts[0].account_id
-
-
-@pytest.mark.usefixtures("wire")
-def test_confluent_avro_deserializer_reads_the_messages(fake: FakeSchemaRegistry) -> None:
-    context = SerializationContext("collections.contact-due.agent-call.v1", MessageField.VALUE)
-    datum = AvroDeserializer(fake.client())(encode(CONTACT_DUE), context)
-    assert datum is not None
-    assert (datum["contact_id"], datum["channel"]) == (CONTACT_DUE.contact_id, "agent_call")
-
-
-@pytest.mark.usefixtures("wire")
-def test_messages_from_confluent_avro_serializer_decode_into_records(
-    fake: FakeSchemaRegistry,
-) -> None:
-    context = SerializationContext("collections.contact-due.agent-call.v1", MessageField.VALUE)
-    serialize = AvroSerializer(fake.client(), avsc("ContactDue").read_text())
-    message = serialize(to_avro(CONTACT_DUE), context)
-    assert message is not None
-    assert decode(message, ContactDue) == CONTACT_DUE
 
 
 def test_single_object_messages_still_decode_while_a_registry_is_in_use(

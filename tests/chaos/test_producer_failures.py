@@ -1,0 +1,75 @@
+"""The broker refuses the worker's writes mid-stream: nothing of a refused batch is
+committed (no output seen, no offset moved), lag and readiness say so, and once the broker
+takes writes again the run ends exactly where a clean run ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    ResourceType,
+)
+
+from tests.chaos.harness import Outcome, chaos_run, outcome
+from tests.chaos.stream import Stream
+from tests.chaos.test_worker_kills import assert_same
+from tests.integration.worker_process import WorkerProcess
+
+pytestmark = [pytest.mark.kafka, pytest.mark.chaos, pytest.mark.timeout(900)]
+
+
+def set_max_message_bytes(bootstrap: str, topic: str, value: str | None) -> None:
+    """``value`` None restores the broker's default."""
+    op = AlterConfigOpType.DELETE if value is None else AlterConfigOpType.SET
+    entry = ConfigEntry("max.message.bytes", value or "", incremental_operation=op)
+    resource = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=[entry])
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for future in admin.incremental_alter_configs([resource]).values():
+        future.result(timeout=30)
+
+
+ABORTED = 'collections_transactions_total{result="aborted"}'
+
+
+def metric(worker: WorkerProcess, prefix: str) -> float:
+    """The sum of the worker's samples whose line starts with ``prefix``."""
+    text = worker.get("/metrics")[1].decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix)
+    )
+
+
+def test_refused_writes_commit_nothing_and_the_worker_says_so(
+    kafka_bootstrap: str,
+    unique_name: Callable[[], str],
+    tmp_path: Path,
+    stream: Stream,
+    reference: Outcome,
+) -> None:
+    total = len(stream.records)
+    with chaos_run(kafka_bootstrap, unique_name(), tmp_path, stream) as run:
+        worker = run.worker("w1")
+        agent_calls = run.catalogue.contact_due_topics[2].name
+        assert "agent-call" in agent_calls
+        run.wait(lambda: run.lag() <= total * 0.7, "30% done")
+        # every contact batch is bigger; transaction markers (~80 bytes) still fit, or the
+        # coordinator itself could not finish an abort
+        set_max_message_bytes(kafka_bootstrap, agent_calls, "150")
+        run.wait(lambda: b"commits failing" in worker.get("/ready")[1], "/ready to say so")
+        assert worker.get("/ready")[0] == 503
+        stuck = run.lag()
+        # the worker retries the refused batch from its last commit, again and again
+        run.wait(lambda: metric(worker, ABORTED) >= 3, "three aborted transactions")
+        assert run.lag() == stuck > 0, "an offset moved although every batch was refused"
+        assert metric(worker, "collections_consumer_lag_messages{") > 0, "lag must not read 0"
+        set_max_message_bytes(kafka_bootstrap, agent_calls, None)
+        run.done()
+        run.stop_all()
+        got = outcome(run)
+    assert_same(reference, got, "writes refused, then accepted again")
