@@ -5,13 +5,15 @@ contact id, later time): outside the channel's hours in the customer's zone, a r
 reached, or a cool-down after a conversation. Caps count per debtor over all accounts and
 channels listed in the cap; an attempt whose outcome is not known yet counts as possibly
 connected and possibly unanswered, so a late outcome can never push a count over its cap.
+For the same reason an attempt whose outcome is not known yet may have been a conversation:
+a cool-down channel waits (re-checking every ``OUTCOME_RECHECK``) until it is reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from streams.core.compliance import Cap, Compliance
@@ -39,6 +41,9 @@ CONVERSATION = frozenset(
         Outcome.DISPUTE,
     }
 )
+# how long a cool-down channel waits before asking again whether an attempt still without an
+# outcome was a conversation (gateways report within minutes)
+OUTCOME_RECHECK = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,15 @@ def check(state: CustomerState, slot: Slot, now: datetime, rules: Compliance) ->
         if talks and now < max(talks) + cooldown.duration:
             until = window.next_open(max(talks) + cooldown.duration, zone)
             return Verdict(cooldown.reason, until, cooldown.name)
+        unknown = [
+            e.at
+            for e in state.ledger
+            if e.channel in cooldown.channels and e.outcome is None and not e.inbound
+        ]
+        if unknown and now < max(unknown) + cooldown.duration:
+            until = min(now + OUTCOME_RECHECK, max(unknown) + cooldown.duration)
+            detail = f"{cooldown.name}: outcome of the last call not known yet"
+            return Verdict(cooldown.reason, window.next_open(until, zone), detail)
     for cap in rules.caps:
         if slot.channel not in cap.channels:
             continue

@@ -180,3 +180,14 @@ def test_reg_f_hours_are_eight_to_nine_at_the_consumers_location() -> None:
     eight_pm = datetime(2026, 3, 2, 20, 59, tzinfo=NEW_YORK).astimezone(UTC)
     assert not check(customer, slot(Channel.SMS), nine_pm, REG_F).send
     assert check(customer, slot(Channel.SMS), eight_pm, REG_F).send
+
+
+def test_reg_f_waits_for_the_outcome_of_the_last_call_before_calling_again() -> None:
+    pending = LedgerEntry("k", Channel.IVR, at(START, 10), None)
+    customer = overdue_customer(ledger=(pending,))
+    verdict = check(customer, slot(Channel.AGENT_CALL), at(START, 10, 7), REG_F)
+    assert verdict.reason is SuppressionReason.CONVERSATION_COOLDOWN
+    assert verdict.until == at(START, 11, 7)  # asks again in an hour
+    answered = replace(pending, outcome=Outcome.NO_ANSWER)
+    later = replace(customer, ledger=(answered,))
+    assert check(later, slot(Channel.AGENT_CALL), at(START, 11, 7), REG_F).send
