@@ -249,6 +249,7 @@ class PromiseResolved:
     paid_amount: int
     currency: str
     occurred_at: datetime
+    grace_ended_at: datetime  # the promise's own deadline: ids derived from it are stable
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,8 +80,11 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
         if any(r.status is PromiseStatus.BROKEN for r in resolved):
             dpd = customer_dpd(current, local_date(current, now))
             current = escalate_one_step(current, plan_for(current, policy), dpd)
-        cause = "promise|" + ",".join(f"{r.account_id}:{r.status}" for r in resolved)
-        cause = f"{cause}|{now.isoformat()}"
+        # from the promises' own deadlines, never from `now`: a replay that resolves the same
+        # promises at another instant gives the same segment event ids
+        cause = "promise|" + ",".join(
+            f"{r.account_id}:{r.status}:{r.grace_ended_at.isoformat()}" for r in resolved
+        )
         current, segments = reclassify(state, current, cause, "promise resolved", now, policy)
         outputs.extend(segments)
     current, held = reconcile(current, now, policy)

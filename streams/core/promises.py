@@ -80,6 +80,7 @@ def resolve(
                 promise.paid,
                 account.currency,
                 now,
+                promise.grace_ends_at,
             )
         )
         broken = account.broken_promises

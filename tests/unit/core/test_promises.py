@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from streams.core import load_policy, next_wakeup
+from streams.core import due, load_policy, next_wakeup
 from streams.core.model import (
     Channel,
     ContactDue,
@@ -11,6 +11,7 @@ from streams.core.model import (
     Outcome,
     PromiseResolved,
     PromiseStatus,
+    SegmentChanged,
     SuppressionReason,
 )
 from tests.unit.core.walk_support import START, Driver, aging, at, outcome, repayment
@@ -155,3 +156,29 @@ def test_a_promise_for_an_account_nobody_knows_is_a_dead_letter() -> None:
     assert [o.reason for o in driver.send(stray) if isinstance(o, DeadLetter)] == [
         "unknown_account"
     ]
+
+
+def test_a_resolved_promise_gives_the_same_segment_ids_whenever_it_is_resolved() -> None:
+    driver = promised()
+    driver.run_until(at(DAY + timedelta(days=6), 8))
+    call = driver.last_contact(Channel.AGENT_CALL)
+    again = DAY + timedelta(days=7)
+    second = outcome(
+        Channel.AGENT_CALL,
+        Outcome.PROMISE_TO_PAY,
+        at(DAY + timedelta(days=6), 8, 5),
+        call.contact_id,
+        promise_amount=9000,
+        promise_date=again,
+        currency="CNY",
+    )
+    driver.send(second)
+    assert driver.state is not None
+    grace_end = at(again + timedelta(days=3), 0)  # broken again: the customer turns wilful
+    on_time = due(driver.state, grace_end, POLICY).outputs
+    late = due(driver.state, grace_end + timedelta(hours=5, minutes=3), POLICY).outputs
+
+    def segment_ids(outputs: tuple[object, ...]) -> list[str]:
+        return [o.event_id for o in outputs if isinstance(o, SegmentChanged)]
+
+    assert segment_ids(on_time) == segment_ids(late) != []
