@@ -39,6 +39,7 @@ class PromiseRules:
     grace_days: int = 2
     kept_percent: int = 90  # paid >= this share of the promised amount = kept
     reminder_days_before: int = 1
+    max_days: int = 14  # a promised date further out is held to today + max_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,9 @@ def _customer_types(raw: object, r: Reader) -> CustomerTypeRules:
 
 
 def _promises(raw: object, r: Reader) -> PromiseRules:
-    body = r.mapping(raw, "promises", {"grace_days", "kept_percent", "reminder_days_before"})
+    body = r.mapping(
+        raw, "promises", {"grace_days", "kept_percent", "reminder_days_before", "max_days"}
+    )
     d = PromiseRules()
     kept = _int(body, "kept_percent", d.kept_percent, "promises", r)
     if kept > 100:
@@ -150,6 +153,7 @@ def _promises(raw: object, r: Reader) -> PromiseRules:
         reminder_days_before=_int(
             body, "reminder_days_before", d.reminder_days_before, "promises", r, minimum=0
         ),
+        max_days=_int(body, "max_days", d.max_days, "promises", r),
     )
 
 

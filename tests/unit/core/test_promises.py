@@ -182,3 +182,28 @@ def test_a_resolved_promise_gives_the_same_segment_ids_whenever_it_is_resolved()
         return [o.event_id for o in outputs if isinstance(o, SegmentChanged)]
 
     assert segment_ids(on_time) == segment_ids(late) != []
+
+
+def test_a_promise_far_out_is_held_to_the_strategys_horizon() -> None:
+    driver = promised(promised_for=DAY + timedelta(days=90))
+    assert driver.state is not None
+    promise = driver.state.accounts["a1"].promise
+    assert promise is not None
+    assert promise.promised_for == DAY + timedelta(days=POLICY.promises.max_days) != DAY
+    driver.run_until(at(DAY + timedelta(days=30), 0))
+    assert [r.status for r in resolved(driver)] == [PromiseStatus.BROKEN]
+    calls = [c for c in driver.contacts() if c.channel is Channel.AGENT_CALL]
+    assert calls[-1].occurred_at < at(DAY + timedelta(days=30), 0)  # collection resumed
+
+
+def test_a_key_press_promise_without_an_amount_is_for_the_whole_overdue_amount() -> None:
+    driver = Driver(POLICY)
+    driver.send(aging("a1", DAY, 16, 9000))
+    driver.send(aging("a2", DAY, 3, 1000))
+    key_press = outcome(  # a call-back to the IVR line: "press 1 to pay by ..."
+        Channel.IVR, Outcome.PROMISE_TO_PAY, at(DAY, 10, 41), promise_date=DAY + timedelta(days=2)
+    )
+    assert not any(isinstance(o, DeadLetter) for o in driver.send(key_press))
+    assert driver.state is not None
+    promises = {a: s.promise.amount for a, s in driver.state.accounts.items() if s.promise}
+    assert promises == {"a1": 9000, "a2": 1000}
