@@ -16,6 +16,8 @@ from streams.core.model import (
     CoveredAccount,
     CustomerType,
     HardStop,
+    LegalStage,
+    LitigationReferral,
     Outcome,
     Repayment,
     SegmentChanged,
@@ -121,6 +123,23 @@ CONTACT_SUPPRESSED = ContactSuppressed(
     detail=HardStop.DISPUTE.value,
 )
 
+LITIGATION_REFERRAL = LitigationReferral(
+    event_id="lit-3b9e1f0c2d4a5e67",
+    occurred_at=datetime(2025, 6, 20, 2, 0, tzinfo=UTC),
+    customer_id="C-1001",
+    accounts=(CoveredAccount(account_id="A-1001", days_past_due=110, amount_due=632_000),),
+    days_past_due=110,
+    tier=Tier.SEVERE,
+    amount_due=632_000,
+    currency="CNY",
+    stages=(
+        LegalStage("lawyer_letter", "cd-0a1b2c3d4e5f6071", datetime(2025, 5, 6, 7, 0, tzinfo=UTC)),
+        LegalStage("court_summons", "cd-8192a3b4c5d6e7f8", datetime(2025, 6, 5, 6, 30, tzinfo=UTC)),
+    ),
+    reason="court_summons delivered 14 days ago; no payment or plan since",
+    strategy_variant="A",
+)
+
 EXAMPLES: dict[str, Record] = {
     f"collections.{type(r).__name__}": r
     for r in (
@@ -131,5 +150,6 @@ EXAMPLES: dict[str, Record] = {
         SEGMENT_CHANGED,
         CONTACT_DUE,
         CONTACT_SUPPRESSED,
+        LITIGATION_REFERRAL,
     )
 }

@@ -22,6 +22,7 @@ from streams.core.model import (
     ContactDue,
     ContactOutcome,
     ContactSuppressed,
+    LitigationReferral,
     Repayment,
     SegmentChanged,
 )
@@ -37,6 +38,7 @@ Record = (
     | SegmentChanged
     | ContactDue
     | ContactSuppressed
+    | LitigationReferral
 )
 
 RECORD_TYPES: tuple[type[Record], ...] = (
@@ -47,6 +49,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     SegmentChanged,
     ContactDue,
     ContactSuppressed,
+    LitigationReferral,
 )
 
 

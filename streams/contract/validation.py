@@ -7,6 +7,7 @@ timezone-aware, time zones are IANA names. A few records add cross-field rules.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +28,7 @@ NON_NEGATIVE = frozenset(
         "amount",
         "promise_amount",
         "amount_due",
+        "prior_delinquencies",
     }
 )
 CURRENCY = re.compile(r"[A-Z]{3}")
@@ -53,6 +55,7 @@ def validate(record: Any) -> None:
 @per_type
 def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
     checks: list[tuple[str, Check]] = []
+    optional_lists = {f.name for f in dataclasses.fields(cls) if f.default == ()}
     for f in fields_of(cls):
         if f.name in ID_FIELDS:
             checks.append((f.name, _not_empty))
@@ -69,7 +72,7 @@ def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
         if f.kind is Kind.RECORD:
             checks.append((f.name, _nested))
         if f.kind is Kind.RECORDS:
-            checks.append((f.name, _nested_all))
+            checks.append((f.name, _nested_each if f.name in optional_lists else _nested_all))
     return tuple(checks)
 
 
@@ -112,6 +115,10 @@ def _nested(value: Any) -> str | None:
 def _nested_all(values: tuple[Any, ...]) -> str | None:
     if not values:
         return "must not be empty"
+    return _nested_each(values)
+
+
+def _nested_each(values: tuple[Any, ...]) -> str | None:
     for i, value in enumerate(values):
         problem = _nested(value)
         if problem is not None:
