@@ -14,9 +14,8 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from streams.core.config import Policy
-from streams.core.customer_type import TYPE_RANK
 from streams.core.local import at_local
-from streams.core.model import Channel, CustomerType
+from streams.core.model import Channel
 from streams.core.state import (
     COLLECT,
     FOLLOW_UP,
@@ -37,14 +36,11 @@ CHANNELS = tuple(Channel)  # in enum order; iterating the enum itself costs more
 def plan_for(
     state: CustomerState, policy: Policy, overdue: Sequence[AccountState] | None = None
 ) -> Plan:
-    """The plan of the customer's variant for their worst customer type.
+    """The plan of the customer's variant for their customer type.
 
     ``overdue``: the state's delinquent accounts, when the caller already has them.
     """
-    accounts = state.delinquent_accounts if overdue is None else overdue
-    kinds = [a.customer_type for a in accounts]
-    worst = max(kinds, key=TYPE_RANK.__getitem__, default=CustomerType.NONE)
-    return policy.strategy.variant(state.strategy_variant).plans[worst]
+    return policy.strategy.variant(state.strategy_variant).plans[state.customer_type]
 
 
 def customer_dpd(state: CustomerState, today: date) -> int:

@@ -30,8 +30,6 @@ class CustomerTypeRules:
     look_back: timedelta = timedelta(days=365)
     wilful_broken_promises: int = 2  # broken promises in the look-back that make a wilful
     wilful_refusals: int = 2  # refusals to pay in the look-back that make a wilful
-    silent_days: int = 45  # no payment and no right-party contact for this long ...
-    silent_min_dpd: int = 31  # ... while at least this many days past due
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +115,14 @@ def _segmentation(raw: object, r: Reader) -> Segmentation:
 
 
 def _customer_types(raw: object, r: Reader) -> CustomerTypeRules:
-    keys = {
-        "look_back_days",
-        "wilful_broken_promises",
-        "wilful_refusals",
-        "silent_days",
-        "silent_min_dpd",
-    }
+    keys = {"look_back_days", "wilful_broken_promises", "wilful_refusals"}
+    if isinstance(raw, Mapping):
+        for removed in sorted({"silent_days", "silent_min_dpd"} & set(raw)):
+            r.fail(
+                join("customer_type", removed),
+                "removed: silence never makes a customer wilful (an unreachable customer gets "
+                "contact repair and field visits, see channels.field_visit.unreachable_*)",
+            )
     body = r.mapping(raw, "customer_type", keys)
     d = CustomerTypeRules()
     return CustomerTypeRules(
@@ -134,8 +133,6 @@ def _customer_types(raw: object, r: Reader) -> CustomerTypeRules:
             body, "wilful_broken_promises", d.wilful_broken_promises, "customer_type", r
         ),
         wilful_refusals=_int(body, "wilful_refusals", d.wilful_refusals, "customer_type", r),
-        silent_days=_int(body, "silent_days", d.silent_days, "customer_type", r),
-        silent_min_dpd=_int(body, "silent_min_dpd", d.silent_min_dpd, "customer_type", r),
     )
 
 

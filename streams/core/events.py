@@ -129,7 +129,7 @@ def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy
     if e.outcome in CONVERSATION:
         state = _touch_accounts(state, e, local_date(state, e.occurred_at), policy)
     if e.outcome is Outcome.DISPUTE:
-        state = replace(state, reported_hard_stops=state.reported_hard_stops | {HardStop.DISPUTE})
+        state = _dispute(state, e.occurred_at)
     if e.outcome is Outcome.OPT_OUT:
         state = replace(state, reported_opt_outs=state.reported_opt_outs | {e.channel})
     return state
@@ -140,7 +140,7 @@ def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
         ZoneInfo(e.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         return DeadLetter("validation", f"{e.event_id}: unknown time zone {e.time_zone!r}")
-    return replace(
+    new = replace(
         state,
         time_zone=e.time_zone,
         locale=e.locale,
@@ -148,7 +148,34 @@ def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
         hard_stops=e.hard_stops,
         wilful_flag=e.wilful_flag,
         display_name=e.display_name,
+        prior_delinquencies=max(0, e.prior_delinquencies),
+        disputes_resolved_at=_latest(e.disputes_resolved_at, state.disputes_resolved_at),
     )
+    return _lift_resolved_dispute(new)
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _dispute(state: CustomerState, at: datetime) -> CustomerState:
+    """A gateway heard a dispute: contact stops until the lender resolves it (profile
+    ``disputes_resolved_at``), unless it was already resolved when it reached us late."""
+    if state.disputes_resolved_at is not None and at <= state.disputes_resolved_at:
+        return state
+    stops = state.reported_hard_stops | {HardStop.DISPUTE}
+    latest = _latest(at, state.dispute_reported_at)
+    return replace(state, reported_hard_stops=stops, dispute_reported_at=latest)
+
+
+def _lift_resolved_dispute(state: CustomerState) -> CustomerState:
+    """A reported dispute ends when the lender resolved disputes up to (or after) it.
+    A dispute the profile lists itself ends when a later profile no longer lists it."""
+    reported, resolved = state.dispute_reported_at, state.disputes_resolved_at
+    if reported is None or resolved is None or reported > resolved:
+        return state
+    stops = state.reported_hard_stops - {HardStop.DISPUTE}
+    return replace(state, reported_hard_stops=stops, dispute_reported_at=None)
 
 
 def _episodes(

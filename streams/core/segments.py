@@ -21,15 +21,21 @@ def reclassify(
     now: datetime,
     policy: Policy,
 ) -> tuple[CustomerState, list[SegmentChanged]]:
-    """Classify every account of ``after``; one SegmentChanged per account that moved."""
+    """Classify the customer; one SegmentChanged per account whose segment moved.
+
+    The type belongs to the person (``customer_type.py``); every account carries it, so a
+    change of type is reported on each of the customer's accounts.
+    """
     today = local_date(after, now)
+    kind, why = classify(after, today, policy.customer_types)
+    if (kind, why) != (after.customer_type, after.customer_type_reason):
+        after = replace(after, customer_type=kind, customer_type_reason=why)
     retyped: dict[str, AccountState] = {}
     outputs: list[SegmentChanged] = []
     for account_id in sorted(after.accounts):
         account = after.accounts[account_id]
-        kind, why = classify(account, after.wilful_flag, today, policy.customer_types)
-        if (kind, why) != (account.customer_type, account.customer_type_reason):
-            account = replace(account, customer_type=kind, customer_type_reason=why)
+        if account.customer_type is not kind:
+            account = replace(account, customer_type=kind)
             retyped[account_id] = account
         prev = before.accounts.get(account_id)
         if prev is account:
@@ -58,7 +64,7 @@ def _changed(
     if now_.tier is Tier.CURRENT and prev.tier is not Tier.CURRENT:
         reason = "cured"
     if now_.customer_type is not prev.customer_type:
-        reason = f"{reason}; {now_.customer_type_reason}"
+        reason = f"{reason}; {state.customer_type_reason}"
     return SegmentChanged(
         event_id=ids.segment_event_id(cause, now_.account_id),
         occurred_at=at,

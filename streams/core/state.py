@@ -54,11 +54,10 @@ class AccountState:
     overdue_since: date | None = None  # None = current
     tier: Tier = Tier.CURRENT
     bucket: Bucket = Bucket.M0
-    customer_type: CustomerType = CustomerType.NONE
-    customer_type_reason: str = ""
+    customer_type: CustomerType = CustomerType.NONE  # the customer's, as last reported here
     episodes: tuple[Episode, ...] = ()
-    broken_promises: tuple[date, ...] = ()
-    refusals: tuple[date, ...] = ()
+    broken_promises: tuple[date, ...] = ()  # promised dates (and plan instalments) not kept
+    refusals: tuple[date, ...] = ()  # refusals to pay, recorded on every overdue account
     last_payment_on: date | None = None
     last_contact_on: date | None = None  # last right-party contact
     promise: Promise | None = None
@@ -116,6 +115,11 @@ class CustomerState:
     reported_opt_outs: frozenset[Channel] = frozenset()  # from outcomes: sticky
     reported_hard_stops: frozenset[HardStop] = frozenset()  # from outcomes: sticky
     wilful_flag: bool = False
+    prior_delinquencies: int = 0  # credit history from the profile (see customer_type.py)
+    customer_type: CustomerType = CustomerType.NONE  # per person, over all their accounts
+    customer_type_reason: str = ""
+    dispute_reported_at: datetime | None = None  # latest dispute a gateway reported
+    disputes_resolved_at: datetime | None = None  # from the profile: disputes up to then end
     accounts: Mapping[str, AccountState] = field(default_factory=dict)
     strategy_variant: str = ""
     episode_started: date | None = None

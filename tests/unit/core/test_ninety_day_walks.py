@@ -168,7 +168,7 @@ def test_wilful_customer_reaches_legal() -> None:
 
 
 def test_a_severe_account_gets_an_agent_call_after_each_legal_letter() -> None:
-    # never reached, no payment for 60 days: wilful by silence, so letters come 14 days apart
+    # never reached, no payment: unreachable, not wilful, so letters come 30 days apart
     driver = Driver(POLICY)
     for n in range(61, 100):
         driver.send(aging("loan-4", day(n - 60), n, 50_000))
@@ -177,6 +177,6 @@ def test_a_severe_account_gets_an_agent_call_after_each_legal_letter() -> None:
     assert legal == [
         "DPD 61 03-02 10:00 legal_letter lawyer_letter",
         "DPD 63 03-04 11:00 agent_call agent_call.legal_follow_up",
-        "DPD 75 03-16 10:00 legal_letter court_summons",
-        "DPD 77 03-18 11:00 agent_call agent_call.legal_follow_up",
+        "DPD 91 04-01 10:00 legal_letter court_summons",
+        "DPD 93 04-03 11:00 agent_call agent_call.legal_follow_up",
     ]

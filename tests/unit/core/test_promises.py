@@ -119,9 +119,8 @@ def test_two_broken_promises_make_a_customer_wilful() -> None:
     driver.run_until(at(again + timedelta(days=3), 0))
     assert [r.status for r in resolved(driver)] == [PromiseStatus.BROKEN] * 2
     assert driver.state is not None
-    account = driver.state.accounts["a1"]
-    assert account.customer_type == "wilful"
-    assert "2 broken promises" in account.customer_type_reason
+    assert driver.state.customer_type == driver.state.accounts["a1"].customer_type == "wilful"
+    assert "2 broken promises" in driver.state.customer_type_reason
     driver.run_until(at(again + timedelta(days=3), 9))
     contact = [o for _, o in driver.log if isinstance(o, ContactDue)][-1]
     assert (contact.channel, contact.template) == (Channel.AGENT_CALL, "agent_call.final_notice")

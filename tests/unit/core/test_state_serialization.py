@@ -29,7 +29,6 @@ def rich_state() -> CustomerState:
         START - timedelta(days=12),
         Tier.MODERATE,
         customer_type=CustomerType.REPEAT,
-        customer_type_reason="2 episodes",
         episodes=(
             Episode(START - timedelta(days=90), START - timedelta(days=80)),
             Episode(START - timedelta(days=12)),
@@ -43,6 +42,10 @@ def rich_state() -> CustomerState:
         display_name="张三",
         opt_outs=frozenset({Channel.SMS, Channel.IVR}),
         reported_hard_stops=frozenset({HardStop.DISPUTE}),
+        prior_delinquencies=1,
+        customer_type=CustomerType.REPEAT,
+        customer_type_reason="2 episodes",
+        dispute_reported_at=at(START, 8),
         accounts={"a1": account},
         strategy_variant="champion",
         episode_started=START,
