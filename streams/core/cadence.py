@@ -14,6 +14,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from streams.core.config import Policy
+from streams.core.dates import worst_dpd
 from streams.core.local import at_local
 from streams.core.model import Channel
 from streams.core.state import (
@@ -43,13 +44,9 @@ def plan_for(
     return policy.strategy.variant(state.strategy_variant).plans[state.customer_type]
 
 
-def customer_dpd(state: CustomerState, today: date) -> int:
-    return worst_dpd(state.delinquent_accounts, today)
-
-
-def worst_dpd(overdue: Sequence[AccountState], today: date) -> int:
-    """DPD of the worst account; ``overdue`` is ordered worst first (``delinquent_accounts``)."""
-    return overdue[0].dpd_on(today) if overdue else 0
+def customer_dpd(state: CustomerState, now: datetime, policy: Policy) -> int:
+    today = now.astimezone(ZoneInfo(state.time_zone)).date()
+    return worst_dpd(state.delinquent_accounts, now, today, policy.segmentation)
 
 
 def ladder_step(plan: Plan, dpd: int, level: int, skip: frozenset[Channel]) -> int | None:
@@ -107,7 +104,7 @@ def context(
     today = now.astimezone(zone).date()
     accounts = state.delinquent_accounts if overdue is None else overdue
     plan = plan_for(state, policy, accounts)
-    dpd = worst_dpd(accounts, today)
+    dpd = worst_dpd(accounts, now, today, policy.segmentation)
     amount = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
     step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
     return Context(plan, now, today, zone, dpd, amount, state.pending_promise, step)

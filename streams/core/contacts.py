@@ -8,6 +8,7 @@ from datetime import datetime
 from streams.core import ids
 from streams.core.cadence import plan_for
 from streams.core.config import Policy
+from streams.core.dates import account_dpd
 from streams.core.local import local_date, zone_of
 from streams.core.model import (
     Channel,
@@ -23,8 +24,9 @@ def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Polic
     today = local_date(state, now)
     accounts = state.delinquent_accounts
     currency = accounts[0].currency if accounts else ""
+    seg = policy.segmentation
     covered = tuple(
-        CoveredAccount(a.account_id, a.dpd_on(today), a.overdue_amount)
+        CoveredAccount(a.account_id, account_dpd(a, now, today, seg), a.overdue_amount)
         for a in accounts
         if a.currency == currency
     )

@@ -36,7 +36,7 @@ RESPONSES = CONNECTED - {Outcome.WRONG_PARTY, Outcome.OPT_OUT}
 
 def apply_event(state: CustomerState, event: InputEvent, now: datetime, policy: Policy) -> Result:
     if isinstance(event, AgingSnapshot):
-        return apply_aging(state, event, policy)
+        return apply_aging(state, event, now, policy)
     if isinstance(event, Repayment):
         return apply_repayment(state, event, now)
     if isinstance(event, ContactOutcome):
@@ -44,7 +44,7 @@ def apply_event(state: CustomerState, event: InputEvent, now: datetime, policy: 
     return apply_profile(state, event)
 
 
-def apply_aging(state: CustomerState, e: AgingSnapshot, policy: Policy) -> Result:
+def apply_aging(state: CustomerState, e: AgingSnapshot, now: datetime, policy: Policy) -> Result:
     dpd = e.days_past_due
     if dpd < 0 or e.overdue_amount < 0 or e.outstanding_balance < 0:
         return DeadLetter("validation", f"{e.event_id}: negative days past due or amount")
@@ -78,6 +78,7 @@ def apply_aging(state: CustomerState, e: AgingSnapshot, policy: Policy) -> Resul
         overdue_amount=overdue,
         outstanding_balance=e.outstanding_balance,
         as_of=e.as_of,
+        seen_at=now,
         overdue_since=since,
         tier=tier,
         bucket=bucket,

@@ -108,8 +108,12 @@ def check(state: CustomerState, slot: Slot, now: datetime, rules: Compliance) ->
         return Verdict(held[0], None, held[1])
     zone = zone_of(state)
     window = rules.windows[slot.channel]
-    if not window.contains(now.astimezone(zone).time()):
+    if not window.is_open(now, zone):
         return Verdict(SuppressionReason.QUIET_HOURS, window.next_open(now, zone), "contact hours")
+    closes = window.closes(now, zone)
+    if closes - now < rules.min_window_left:  # a call at 21:50 that must end by 22:00
+        detail = "too little of the contact window left"
+        return Verdict(SuppressionReason.QUIET_HOURS, window.next_open(closes, zone), detail)
     for cooldown in rules.cooldowns:
         if slot.channel not in cooldown.channels:
             continue

@@ -17,7 +17,6 @@ from streams.core.cadence import CHANNELS, customer_dpd, escalate_one_step, plan
 from streams.core.config import Policy
 from streams.core.contacts import build_contact, contact_id, suppressed
 from streams.core.events import apply_event
-from streams.core.local import local_date
 from streams.core.model import (
     AccountProfile,
     AgingSnapshot,
@@ -78,7 +77,7 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
     outputs: list[Output] = [*resolved]
     if resolved:
         if any(r.status is PromiseStatus.BROKEN for r in resolved):
-            dpd = customer_dpd(current, local_date(current, now))
+            dpd = customer_dpd(current, now, policy)
             current = escalate_one_step(current, plan_for(current, policy), dpd)
         # from the promises' own deadlines, never from `now`: a replay that resolves the same
         # promises at another instant gives the same segment event ids

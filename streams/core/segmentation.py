@@ -47,6 +47,24 @@ class Segmentation:
                 found = bucket
         return found
 
+    def clamp(self, dpd: int, tier: Tier, bucket: Bucket) -> int:
+        """``dpd`` held inside the range of ``tier`` and ``bucket``: between snapshots the DPD
+        never runs ahead into a tier the lender's snapshot has not reported yet."""
+        low, high = _span(self.tier_starts, tier)
+        b_low, b_high = _span(self.bucket_starts, bucket)
+        return min(max(dpd, low, b_low), high, b_high)
+
+
+def _span(
+    starts: tuple[tuple[int, Tier], ...] | tuple[tuple[int, Bucket], ...], of: object
+) -> tuple[int, int]:
+    """First and last DPD of a tier or bucket (0..0 for current / M0)."""
+    bounds = [s for s, _ in starts]
+    for i, (start, name) in enumerate(starts):
+        if name == of:
+            return start, bounds[i + 1] - 1 if i + 1 < len(bounds) else 1 << 30
+    return 0, 0
+
 
 def tier_for(dpd: int, policy: Policy) -> Tier:
     """Severity tier of an account ``dpd`` days past due."""

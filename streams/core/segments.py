@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 from streams.core import ids
 from streams.core.config import Policy
 from streams.core.customer_type import classify
+from streams.core.dates import account_dpd
 from streams.core.local import local_date
 from streams.core.model import SegmentChanged, Tier
 from streams.core.state import AccountState, CustomerState
@@ -42,7 +43,8 @@ def reclassify(
             continue  # the very same account: its segment cannot have moved
         prev = prev or AccountState(account_id, account.currency)
         if _segment(prev) != _segment(account):
-            outputs.append(_changed(after, prev, account, cause, reason, now, today))
+            dpd = account_dpd(account, now, today, policy.segmentation)
+            outputs.append(_changed(after, prev, account, cause, reason, now, dpd))
     if not retyped:
         return after, outputs
     return replace(after, accounts={**after.accounts, **retyped}), outputs
@@ -59,7 +61,7 @@ def _changed(
     cause: str,
     reason: str,
     at: datetime,
-    today: date,
+    dpd: int,
 ) -> SegmentChanged:
     if now_.tier is Tier.CURRENT and prev.tier is not Tier.CURRENT:
         reason = "cured"
@@ -76,7 +78,7 @@ def _changed(
         to_bucket=now_.bucket,
         from_customer_type=prev.customer_type,
         to_customer_type=now_.customer_type,
-        days_past_due=now_.dpd_on(today),
+        days_past_due=dpd,
         overdue_amount=now_.overdue_amount,
         currency=now_.currency,
         reason=reason,

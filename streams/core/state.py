@@ -7,8 +7,10 @@ Daily aging without daily writes: an account stores ``overdue_since`` (the misse
 DPD on day *d* is ``(d - overdue_since).days``) instead of following the DPD every day.
 ``days_past_due`` and ``as_of`` are the values of the last snapshot that changed something
 (amounts, missed due date, tier, bucket), so a snapshot whose only news is "one day later"
-leaves the state equal and the agent skips the store write. Use :meth:`AccountState.dpd_on`
-for today's DPD; tier and bucket are always exact because a change of either is a change.
+leaves the state equal and the agent skips the store write. DPD between snapshots counts
+whole days from the moment that snapshot was applied (``seen_at``): it follows the lender's
+business date, not the customer's calendar nor the hour the batch happened to be processed
+(see ``dates.py``); tier and bucket are always exact because a change of either is a change.
 Snapshots older than ``as_of`` are ignored; a late snapshot between ``as_of`` and the last
 unwritten one carried the same facts, so applying it is harmless on an ordered partition.
 """
@@ -61,6 +63,7 @@ class AccountState:
     last_payment_on: date | None = None
     last_contact_on: date | None = None  # last right-party contact
     promise: Promise | None = None
+    seen_at: datetime | None = None  # when the snapshot of `as_of` was applied (dates.py)
 
     @property
     def delinquent(self) -> bool:

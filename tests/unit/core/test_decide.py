@@ -190,3 +190,11 @@ def test_a_customer_whose_variant_was_removed_is_reassigned() -> None:
     orphan = replace(state, strategy_variant="retired")
     decision = decide(orphan, aging("a1", DAY2, 4, 5000), at(DAY2, 1), POLICY)
     assert decision.state.strategy_variant in POLICY.strategy.by_name
+
+
+def test_a_first_contact_late_in_the_evening_waits_for_the_next_morning() -> None:
+    driver = Driver(POLICY)
+    driver.send(replace(aging("a1", DAY1, 3, 5000), occurred_at=at(DAY1, 21, 50)))
+    driver.run_until(at(DAY2, 12))
+    # not at 21:50 with ten minutes to live: the next morning, at the SMS's configured time
+    assert [c.occurred_at for c in driver.contacts()][:1] == [at(DAY2, 10)]

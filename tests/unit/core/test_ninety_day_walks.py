@@ -14,9 +14,18 @@ from streams.core.model import (
     SegmentChanged,
     SuppressionReason,
 )
-from tests.unit.core.walk_support import START, Driver, aging, at, outcome, repayment, timeline
+from tests.unit.core.walk_support import (
+    START,
+    Driver,
+    aging,
+    at,
+    outcome,
+    repayment,
+    timeline,
+    without_quiet_days,
+)
 
-POLICY = load_policy()
+POLICY = without_quiet_days(load_policy())  # 2026-03-01 + 90 days crosses two holidays
 
 
 def day(n: int) -> date:

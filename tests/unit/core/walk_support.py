@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,16 @@ from streams.core.state import CustomerState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 3, 1)
+
+
+def without_quiet_days(policy: Policy) -> Policy:
+    """``policy`` with no holidays in its calendar: day-by-day cadence tests stay readable
+    (the calendar has its own tests)."""
+    windows = {
+        c: replace(w, quiet_dates=frozenset(), quiet_weekdays=frozenset())
+        for c, w in policy.compliance.windows.items()
+    }
+    return replace(policy, compliance=replace(policy.compliance, windows=windows))
 
 
 def at(day: date, hh: int, mm: int = 0, zone: ZoneInfo = SHANGHAI) -> datetime:
