@@ -8,17 +8,19 @@ slot. Compliance (hours, caps, hard stops) is not decided here but in :mod:`gate
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from streams.core.config import Policy
 from streams.core.dates import worst_dpd
+from streams.core.ladder import is_climbing, ladder_step
 from streams.core.local import at_local
 from streams.core.model import Channel
 from streams.core.state import (
     COLLECT,
+    COLLECTING,
+    CONTACT_REPAIR,
     FOLLOW_UP,
     REMINDER,
     AccountState,
@@ -32,52 +34,18 @@ from streams.core.strategy import ChannelRule, Plan
 DEFAULT_TIME = time(10, 0)
 NO_PROGRESS = ChannelProgress()
 CHANNELS = tuple(Channel)  # in enum order; iterating the enum itself costs more per loop
+VOICE = (Channel.IVR, Channel.AGENT_CALL)
 
 
-def plan_for(
-    state: CustomerState, policy: Policy, overdue: Sequence[AccountState] | None = None
-) -> Plan:
-    """The plan of the customer's variant for their customer type.
-
-    ``overdue``: the state's delinquent accounts, when the caller already has them.
-    """
-    return policy.strategy.variant(state.strategy_variant).plans[state.customer_type]
+def plan_for(state: CustomerState, policy: Policy, dpd: int) -> Plan:
+    """The plan of the customer's variant for their customer type and the DPD's tier."""
+    variant = policy.strategy.variant(state.strategy_variant)
+    return variant.plan(state.customer_type, policy.segmentation.tier(dpd))
 
 
 def customer_dpd(state: CustomerState, now: datetime, policy: Policy) -> int:
     today = now.astimezone(ZoneInfo(state.time_zone)).date()
     return worst_dpd(state.delinquent_accounts, now, today, policy.segmentation)
-
-
-def ladder_step(plan: Plan, dpd: int, level: int, skip: frozenset[Channel]) -> int | None:
-    """Current escalation step: never below the first ladder channel usable at this DPD.
-
-    Channels in ``skip`` (opted out) are stepped over, so an opt-out never stalls escalation.
-    """
-    if not plan.ladder:
-        return None
-    usable = [
-        i for i, c in enumerate(plan.ladder) if plan.channels[c].covers(dpd) and c not in skip
-    ]
-    floor = usable[0] if usable else 0
-    return min(max(level, floor), len(plan.ladder) - 1)
-
-
-def escalate_on_silence(state: CustomerState, ctx: Context) -> CustomerState:
-    """Open the next ladder step once the current one got no response N times."""
-    plan, step = ctx.plan, ctx.step
-    if step is None or step >= len(plan.ladder) - 1:
-        return state
-    progress = state.progress.get(plan.ladder[step])
-    if progress and progress.unanswered >= plan.no_response_attempts:
-        return replace(state, escalation_level=step + 1)
-    return state
-
-
-def escalate_one_step(state: CustomerState, plan: Plan, dpd: int) -> CustomerState:
-    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
-    level = state.escalation_level + 1 if step is None else min(step + 1, len(plan.ladder) - 1)
-    return replace(state, escalation_level=max(level, state.escalation_level))
 
 
 class Context(NamedTuple):
@@ -91,6 +59,7 @@ class Context(NamedTuple):
     overdue: int  # total overdue in the worst account's currency
     promise: Promise | None
     step: int | None  # current escalation step on the ladder
+    climbing: bool  # walking the ladder from its first step (ladder.py)
 
 
 def context(
@@ -103,11 +72,13 @@ def context(
     zone = ZoneInfo(state.time_zone)
     today = now.astimezone(zone).date()
     accounts = state.delinquent_accounts if overdue is None else overdue
-    plan = plan_for(state, policy, accounts)
     dpd = worst_dpd(accounts, now, today, policy.segmentation)
+    plan = plan_for(state, policy, dpd)
     amount = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
-    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
-    return Context(plan, now, today, zone, dpd, amount, state.pending_promise, step)
+    climbing = is_climbing(state, plan, dpd, zone)
+    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs, climbing)
+    promise = state.pending_promise
+    return Context(plan, now, today, zone, dpd, amount, promise, step, climbing)
 
 
 def desired_slot(
@@ -126,9 +97,14 @@ def desired_slot(
             reminder = _reminder_at(ctx.promise, ctx.plan, progress, ctx.zone, policy)
         if reminder is not None:
             options.append((reminder, REMINDER))
-    elif rule is not None and _eligible(state, channel, rule, ctx, progress):
-        first = existing.due_at if existing and existing.purpose == COLLECT else ctx.now
-        options.append((_next_time(state, channel, rule, progress, first, ctx.zone), COLLECT))
+    elif rule is not None:
+        purpose = _purpose(state, channel, rule, ctx, progress)
+        if purpose is not None:
+            planned = existing is not None and existing.purpose in COLLECTING
+            first = existing.due_at if existing is not None and planned else ctx.now
+            when = _next_time(state, channel, rule, progress, first, ctx)
+            if when is not None:
+                options.append((when, purpose))
     if channel is Channel.AGENT_CALL and ctx.promise is None:
         follow_up = _follow_up_at(state, ctx.plan, ctx.zone)
         if follow_up is not None:
@@ -144,35 +120,46 @@ def desired_slot(
     return Slot(channel, attempt, due_at, purpose, not_before)
 
 
-def _eligible(
+def _purpose(
     state: CustomerState,
     channel: Channel,
     rule: ChannelRule,
     ctx: Context,
     progress: ChannelProgress,
-) -> bool:
-    if not rule.covers(ctx.dpd):
-        return False
+) -> str | None:
+    """Why ``channel`` should contact the customer now (None: it should not).
+
+    Field visits are selective: a large balance (``COLLECT``), or a customer unreachable
+    despite attempts (``CONTACT_REPAIR``: find them, verify the address and phone).
+    """
+    climbing_step = ctx.climbing and ctx.step is not None and ctx.plan.ladder[ctx.step] is channel
+    if not (rule.covers(ctx.dpd) or climbing_step):
+        return None
     limit = rule.attempt_limit
     if limit is not None and progress.attempts >= limit:
-        return False
+        return None
     if channel in ctx.plan.ladder and (
         ctx.step is None or ctx.plan.ladder.index(channel) > ctx.step
     ):
-        return False
+        return None
     if rule.min_overdue_amount is None and rule.unreachable_days is None:
-        return True
+        return COLLECT
     if rule.min_overdue_amount is not None and ctx.overdue >= rule.min_overdue_amount:
-        return True
-    heard = (
-        state.last_right_party_at.astimezone(ctx.zone).date() if state.last_right_party_at else None
-    )
-    since = heard or state.episode_started
-    return (
-        rule.unreachable_days is not None
-        and since is not None
-        and (ctx.today - since).days >= rule.unreachable_days
-    )
+        return COLLECT
+    if rule.unreachable_days is not None and unreachable(state, rule, ctx):
+        return CONTACT_REPAIR
+    return None
+
+
+def unreachable(state: CustomerState, rule: ChannelRule, ctx: Context) -> bool:
+    """No right-party response for ``unreachable_days`` despite ``unreachable_attempts``
+    voice attempts since the last one (silence while nobody tried is not unreachable)."""
+    since = state.unreached_since
+    if since is None or rule.unreachable_days is None:
+        return False
+    tried = sum(state.progress[c].unanswered for c in VOICE if c in state.progress)
+    days = (ctx.today - since.astimezone(ctx.zone).date()).days
+    return tried >= rule.unreachable_attempts and days >= rule.unreachable_days
 
 
 def _next_time(
@@ -181,17 +168,25 @@ def _next_time(
     rule: ChannelRule,
     progress: ChannelProgress,
     first: datetime,
-    zone: ZoneInfo,
-) -> datetime:
-    """The next configured local time on an attempt day (``every_days`` apart, adjusted)."""
+    ctx: Context,
+) -> datetime | None:
+    """The next configured local time on an attempt day (``every_days`` apart, adjusted).
+
+    A follow-up channel (``follow_up_of``: moderate-tier SMS after calls) waits for an attempt
+    on those channels since its own last one, unless it is the step a climbing customer is on.
+    """
+    zone = ctx.zone
     last = progress.last_at
+    if rule.follow_up_of and not ctx.climbing:
+        return _follow_up_time(state, rule, last, zone)
     if last is None:  # the next configured time today, else as soon as allowed
         start = first.astimezone(zone)
         today = [t for t in rule.times if t >= start.time().replace(tzinfo=None)]
         return at_local(start.date(), today[0], zone) if today else first
     local = last.astimezone(zone)
     later = [t for t in rule.times if t > local.time()]
-    if later and _sent_on(state, channel, local.date(), zone) < len(rule.times):
+    same_day = local.date() == ctx.today  # a time missed on an earlier day is not caught up
+    if same_day and later and _sent_on(state, channel, local.date(), zone) < len(rule.times):
         return at_local(local.date(), later[0], zone)
     gap = rule.every_days
     if state.last_broken_promise_at and state.last_broken_promise_at > last:
@@ -199,6 +194,29 @@ def _next_time(
     elif state.last_right_party_at and state.last_right_party_at >= last:
         gap += rule.later_after_right_party_days
     return at_local(local.date() + timedelta(days=max(1, gap)), rule.times[0], zone)
+
+
+def _follow_up_time(
+    state: CustomerState, rule: ChannelRule, last: datetime | None, zone: ZoneInfo
+) -> datetime | None:
+    """The first configured time after the latest attempt on ``follow_up_of`` made since
+    this channel's last attempt, and not before ``every_days`` after that attempt."""
+    calls = [
+        p.last_at
+        for c, p in state.progress.items()
+        if c in rule.follow_up_of and p.last_at is not None
+    ]
+    call = max(calls, default=None)
+    if call is None or (last is not None and last >= call):
+        return None
+    earliest = call.astimezone(zone)
+    if last is not None:
+        spaced = last.astimezone(zone).date() + timedelta(days=rule.every_days)
+        earliest = max(earliest, datetime.combine(spaced, time(0), tzinfo=zone))
+    same_day = [t for t in rule.times if t > earliest.time().replace(tzinfo=None)]
+    if same_day:
+        return at_local(earliest.date(), same_day[0], zone)
+    return at_local(earliest.date() + timedelta(days=1), rule.times[0], zone)
 
 
 def _sent_on(state: CustomerState, channel: Channel, day: date, zone: ZoneInfo) -> int:

@@ -57,13 +57,21 @@ def load_policy(strategy_file: Path | None = None, compliance_preset: str = "chi
     preset_path = _preset_path(compliance_preset)
     raw = _read(strategy_path)
     r = Reader(str(strategy_path))
-    top = r.mapping(
-        raw, "", {"version", "experiment", "variants", "segmentation", "customer_type", "promises"}
-    )
+    keys = {
+        "version",
+        "experiment",
+        "max_gap_days",
+        "variants",
+        "segmentation",
+        "customer_type",
+        "promises",
+    }
+    top = r.mapping(raw, "", keys)
+    segmentation = _segmentation(top.get("segmentation", {}), r)
     return Policy(
-        strategy=parse_strategy(top, r),
+        strategy=parse_strategy(top, r, segmentation),
         compliance=parse_compliance(_read(preset_path), Reader(str(preset_path))),
-        segmentation=_segmentation(top.get("segmentation", {}), r),
+        segmentation=segmentation,
         customer_types=_customer_types(top.get("customer_type", {}), r),
         promises=_promises(top.get("promises", {}), r),
     )

@@ -44,7 +44,7 @@ def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Polic
         days_past_due=dpd,
         amount_due=sum(c.amount_due for c in covered),
         currency=currency,
-        template=template_for(state, slot, policy),
+        template=template_for(state, slot, dpd, policy),
         attempt=slot.attempt,
         strategy_variant=state.strategy_variant,
         locale=state.locale,
@@ -56,15 +56,16 @@ def contact_id(state: CustomerState, slot: Slot) -> str:
     return ids.contact_id(state.customer_id, slot.channel, state.episode_started, number)
 
 
-def template_for(state: CustomerState, slot: Slot, policy: Policy) -> str:
+def template_for(state: CustomerState, slot: Slot, dpd: int, policy: Policy) -> str:
     if slot.purpose != COLLECT:
         return f"{slot.channel.value}.{slot.purpose}"
-    plan = plan_for(state, policy)
+    plan = plan_for(state, policy, dpd)
     rule = plan.channels.get(slot.channel)
     if slot.channel is Channel.LEGAL_LETTER and rule is not None and rule.stages:
         sent = state.progress[slot.channel].attempts if slot.channel in state.progress else 0
         return rule.stages[min(sent, len(rule.stages) - 1)]
-    return f"{slot.channel.value}.{plan.template}"
+    family = rule.template if rule is not None and rule.template else plan.template
+    return f"{slot.channel.value}.{family}"
 
 
 def suppressed(

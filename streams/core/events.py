@@ -31,7 +31,7 @@ from streams.core.promises import credit, make_promise
 from streams.core.state import AccountState, ChannelProgress, CustomerState, Episode, LedgerEntry
 
 Result = CustomerState | DeadLetter
-RESPONSES = CONNECTED - {Outcome.WRONG_PARTY, Outcome.OPT_OUT}
+RESPONSES = CONVERSATION  # a right-party response; an answered IVR or a wrong party is none
 
 
 def apply_event(state: CustomerState, event: InputEvent, now: datetime, policy: Policy) -> Result:
@@ -113,7 +113,8 @@ def apply_repayment(state: CustomerState, e: Repayment, now: datetime) -> Result
             episodes=_episodes(account, None, paid_on, len(account.episodes) or 1),
         )
     progress = _responded(state.progress)
-    return replace(state, accounts={**state.accounts, e.account_id: account}, progress=progress)
+    accounts = {**state.accounts, e.account_id: account}
+    return replace(state, accounts=accounts, progress=progress, unreached_since=None)
 
 
 def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy: Policy) -> Result:
@@ -125,8 +126,11 @@ def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy
     ledger = _record(state.ledger, e)
     if ledger is not state.ledger:
         state = replace(state, ledger=ledger)
-    if e.outcome in RESPONSES and any(p.unanswered for p in state.progress.values()):
-        state = replace(state, progress=_responded(state.progress))
+    if e.outcome in RESPONSES:
+        if any(p.unanswered for p in state.progress.values()):
+            state = replace(state, progress=_responded(state.progress))
+        if state.unreached_since is not None:
+            state = replace(state, unreached_since=None)
     if e.outcome in CONVERSATION:
         state = _touch_accounts(state, e, local_date(state, e.occurred_at), policy)
     if e.outcome is Outcome.DISPUTE:

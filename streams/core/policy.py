@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from streams.core import gate
-from streams.core.cadence import CHANNELS, customer_dpd, escalate_one_step, plan_for
+from streams.core.cadence import CHANNELS, customer_dpd, plan_for
 from streams.core.config import Policy
 from streams.core.contacts import build_contact, contact_id, suppressed
 from streams.core.events import apply_event
+from streams.core.ladder import escalate_one_step
 from streams.core.model import (
     AccountProfile,
     AgingSnapshot,
@@ -78,7 +79,7 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
     if resolved:
         if any(r.status is PromiseStatus.BROKEN for r in resolved):
             dpd = customer_dpd(current, now, policy)
-            current = escalate_one_step(current, plan_for(current, policy), dpd)
+            current = escalate_one_step(current, plan_for(current, policy, dpd), dpd)
         # from the promises' own deadlines, never from `now`: a replay that resolves the same
         # promises at another instant gives the same segment event ids
         cause = "promise|" + ",".join(
@@ -138,7 +139,11 @@ def _attempt(
         )
         ledger = (*state.ledger, LedgerEntry(contact.contact_id, channel, now))[-LEDGER_LIMIT:]
         new = replace(
-            state, slots=slots, ledger=ledger, progress={**state.progress, channel: progress}
+            state,
+            slots=slots,
+            ledger=ledger,
+            progress={**state.progress, channel: progress},
+            unreached_since=state.unreached_since or now,
         )
         return new, contact
     assert verdict.reason is not None

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from streams.core.cadence import CHANNELS, context, desired_slot, escalate_on_silence
+from streams.core.cadence import CHANNELS, context, desired_slot
 from streams.core.config import Policy
 from streams.core.contacts import suppressed
 from streams.core.gate import Holds
+from streams.core.ladder import escalate_on_silence
 from streams.core.model import Channel, ContactSuppressed, SuppressionReason
 from streams.core.state import ChannelProgress, CustomerState, Slot
 
@@ -32,13 +33,22 @@ def reconcile(
             suppressed(before, slot, SuppressionReason.CURED, "no overdue account", now, policy)
             for slot in state.slots.values()
         ]
-        idle = replace(state, slots={}, progress={}, episode_started=None, escalation_level=0)
+        idle = replace(
+            state,
+            slots={},
+            progress={},
+            episode_started=None,
+            escalation_level=0,
+            unreached_since=None,
+        )
         return idle, outputs
     if state.episode_started is None:
         start = min(a.overdue_since for a in overdue if a.overdue_since)
-        state = replace(state, episode_started=start, progress={}, escalation_level=0)
+        state = replace(
+            state, episode_started=start, progress={}, escalation_level=0, unreached_since=None
+        )
     ctx = context(state, now, policy, overdue)
-    escalated = escalate_on_silence(state, ctx)
+    escalated = escalate_on_silence(state, ctx.plan, ctx.step)
     if escalated is not state:
         state, ctx = escalated, context(escalated, now, policy, overdue)
     holds = Holds.of(state, overdue, ctx.promise)

@@ -25,6 +25,8 @@ from streams.core.model import Bucket, Channel, CustomerType, HardStop, Outcome,
 from streams.core.serde import from_plain, to_plain
 
 COLLECT, REMINDER, FOLLOW_UP = "collect", "promise_reminder", "legal_follow_up"
+CONTACT_REPAIR = "contact_repair"  # a field visit to find a customer unreachable by phone
+COLLECTING = frozenset({COLLECT, CONTACT_REPAIR})  # the cadence's own slots
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ class CustomerState:
     slots: Mapping[Channel, Slot] = field(default_factory=dict)
     ledger: tuple[LedgerEntry, ...] = ()
     last_right_party_at: datetime | None = None
+    unreached_since: datetime | None = None  # first attempt since the last response (episode)
     last_broken_promise_at: datetime | None = None
     recent_event_ids: tuple[str, ...] = ()
 

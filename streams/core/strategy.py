@@ -1,8 +1,15 @@
-"""Contact strategy as data: channels, cadence and escalation per variant and customer type.
+"""Contact strategy as data: channels, cadence and escalation per variant, tier and type.
 
 The file format is described in ``streams/core/README.md``. Parsing happens once at load;
-at run time a :class:`Plan` (one per variant and customer type, overrides already merged)
-answers every question the cadence asks, so nothing is merged or looked up by string.
+at run time a :class:`Plan` (one per variant, customer type and tier, overrides already
+merged: the variant, then its ``tiers.<tier>``, then its ``customer_types.<type>``) answers
+every question the cadence asks, so nothing is merged or looked up by string.
+
+One business invariant is checked here, at load: *no silent tier*. At every DPD from 1 to
+``WRITE_OFF_HORIZON`` each plan has a channel without conditions (amount, reachability,
+attempt limits, legal stages) whose cadence fits ``max_gap_days``, so a delinquent customer
+with nothing holding contact back always has a next contact within that gap. The property
+test ``tests/unit/core/test_no_silent_tier.py`` checks the same promise on the running core.
 """
 
 from __future__ import annotations
@@ -12,11 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 
-from streams.core.model import Channel, CustomerType
+from streams.core.model import Channel, CustomerType, Tier
 from streams.core.parsing import Reader, join
+from streams.core.segmentation import Segmentation
 
 RULE_KEYS = {
     "enabled",
+    "template",
+    "follow_up_of",
+    "unreachable_attempts",
     "dpd",
     "every_days",
     "times",
@@ -29,7 +40,9 @@ RULE_KEYS = {
     "later_after_right_party_days",
 }
 PLAN_KEYS = {"template", "escalation", "channels"}
-VARIANT_KEYS = PLAN_KEYS | {"name", "weight", "extends", "customer_types"}
+VARIANT_KEYS = PLAN_KEYS | {"name", "weight", "extends", "customer_types", "tiers"}
+TIERS = (Tier.MILD, Tier.MODERATE, Tier.HEAVY, Tier.SEVERE)
+WRITE_OFF_HORIZON = 360  # DPD up to which the no-silent-tier check runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +55,10 @@ class ChannelRule:
     times: tuple[time, ...]  # local times of the attempts on an attempt day
     max_attempts: int | None = None  # per delinquency episode
     min_overdue_amount: int | None = None  # field visits: large balances ...
-    unreachable_days: int | None = None  # ... or no right-party contact for this long
+    unreachable_days: int | None = None  # ... or unreachable this long despite attempts:
+    unreachable_attempts: int = 0  # at least this many voice attempts without a response
+    template: str | None = None  # this channel's template family (else the plan's)
+    follow_up_of: frozenset[Channel] = frozenset()  # sent only after an attempt on these
     stages: tuple[str, ...] = ()  # legal letters: one template per stage, in order
     follow_up_call_days: int | None = None  # agent call this many days after each letter
     sooner_after_broken_promise_days: int = 0
@@ -50,6 +66,21 @@ class ChannelRule:
 
     def covers(self, dpd: int) -> bool:
         return dpd >= self.dpd_from and (self.dpd_to is None or dpd <= self.dpd_to)
+
+    @property
+    def unconditional(self) -> bool:
+        """Contacts whenever its DPD window covers the customer: nothing else must hold."""
+        return (
+            self.max_attempts is None
+            and self.min_overdue_amount is None
+            and self.unreachable_days is None
+            and not self.stages
+            and not self.follow_up_of
+        )
+
+    @property
+    def longest_gap_days(self) -> int:
+        return self.every_days + self.later_after_right_party_days
 
     @property
     def attempt_limit(self) -> int | None:
@@ -72,7 +103,11 @@ class Plan:
 class Variant:
     name: str
     weight: int
-    plans: Mapping[CustomerType, Plan]
+    plans: Mapping[tuple[CustomerType, Tier], Plan]
+
+    def plan(self, kind: CustomerType, tier: Tier) -> Plan:
+        """``Tier.CURRENT`` (nothing overdue) gets the mild plan: it schedules nothing."""
+        return self.plans[kind, Tier.MILD if tier is Tier.CURRENT else tier]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +116,7 @@ class Strategy:
     experiment: str
     variants: tuple[Variant, ...]
     by_name: Mapping[str, Variant] = field(default_factory=dict, compare=False)
+    max_gap_days: int = 4  # promise: no delinquent customer waits longer for a next contact
 
     def variant(self, name: str) -> Variant:
         return self.by_name.get(name, self.variants[0])
@@ -97,7 +133,10 @@ def assign_variant(customer_id: str, strategy: Strategy) -> str:
     return strategy.variants[-1].name  # pragma: no cover - weights always sum above point
 
 
-def parse_strategy(raw: Mapping[str, object], r: Reader) -> Strategy:
+def parse_strategy(
+    raw: Mapping[str, object], r: Reader, segmentation: Segmentation | None = None
+) -> Strategy:
+    seg = segmentation or Segmentation()
     version = r.string(raw.get("version"), "version")
     experiment = r.string(raw.get("experiment"), "experiment")
     items = r.sequence(raw.get("variants"), "variants", non_empty=True)
@@ -116,27 +155,60 @@ def parse_strategy(raw: Mapping[str, object], r: Reader) -> Strategy:
             body = deep_merge(resolved[parent], {k: v for k, v in body.items() if k != "extends"})
         resolved[name] = body
         variants.append(_variant(body, path, r))
-    return Strategy(version, experiment, tuple(variants), {v.name: v for v in variants})
+    gap = r.integer(raw.get("max_gap_days", 4), "max_gap_days", minimum=1)
+    for i, variant in enumerate(variants):
+        _check_no_silent_tier(variant, gap, seg, join("variants", i), r)
+    return Strategy(version, experiment, tuple(variants), {v.name: v for v in variants}, gap)
+
+
+def _check_no_silent_tier(
+    variant: Variant, gap: int, seg: Segmentation, path: str, r: Reader
+) -> None:
+    for (kind, tier), plan in variant.plans.items():
+        for dpd in range(1, WRITE_OFF_HORIZON + 1):
+            if seg.tier(dpd) is not tier:
+                continue
+            fits = [
+                c
+                for c, rule in plan.channels.items()
+                if rule.unconditional and rule.covers(dpd) and rule.longest_gap_days <= gap
+            ]
+            if not fits:
+                r.fail(
+                    path,
+                    f"{kind.value} customers at DPD {dpd} ({tier.value}) have no channel without "
+                    f"conditions whose cadence fits max_gap_days {gap}: a silent tier",
+                )
 
 
 def _variant(body: Mapping[str, object], path: str, r: Reader) -> Variant:
     weight = r.integer(body["weight"], join(path, "weight"), minimum=1)
-    base = _plan(body, path, r)
-    overrides = r.mapping(
-        body.get("customer_types", {}),
-        join(path, "customer_types"),
-        {t.value for t in CustomerType},
-    )
-    plans: dict[CustomerType, Plan] = {}
-    for kind in CustomerType:
-        if kind.value in overrides:
-            opath = join(join(path, "customer_types"), kind.value)
-            r.mapping(overrides[kind.value], opath, PLAN_KEYS)
-            merged = deep_merge(body, overrides[kind.value])  # type: ignore[arg-type]
-            plans[kind] = _plan(merged, opath, r)
-        else:
-            plans[kind] = base
+    _plan(body, path, r)  # the variant's own keys are checked even where overrides win
+    types = _overrides(body, "customer_types", [t.value for t in CustomerType], path, r)
+    tiers = _overrides(body, "tiers", [t.value for t in TIERS], path, r)
+    plans: dict[tuple[CustomerType, Tier], Plan] = {}
+    for tier in TIERS:
+        tier_body, tier_path = body, path
+        if tier.value in tiers:
+            tier_path = join(join(path, "tiers"), tier.value)
+            tier_body = deep_merge(body, tiers[tier.value])
+        for kind in CustomerType:
+            merged, where = tier_body, tier_path
+            if kind.value in types:
+                where = join(join(path, "customer_types"), kind.value)
+                merged = deep_merge(tier_body, types[kind.value])
+            plans[kind, tier] = _plan(merged, where, r)
     return Variant(str(body["name"]), weight, plans)
+
+
+def _overrides(
+    body: Mapping[str, object], key: str, names: list[str], path: str, r: Reader
+) -> dict[str, Mapping[str, object]]:
+    found = r.mapping(body.get(key, {}), join(path, key), set(names))
+    return {
+        name: r.mapping(value, join(join(path, key), name), PLAN_KEYS)
+        for name, value in found.items()
+    }
 
 
 def _plan(body: Mapping[str, object], path: str, r: Reader) -> Plan:
@@ -189,6 +261,11 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         r.string(s, join(join(path, "stages"), i))
         for i, s in enumerate(r.sequence(body.get("stages", []), join(path, "stages")))
     )
+    follow = frozenset(
+        r.member(Channel, c, join(join(path, "follow_up_of"), i))
+        for i, c in enumerate(r.sequence(body.get("follow_up_of", []), join(path, "follow_up_of")))
+    )
+    template = body.get("template")
     return ChannelRule(
         dpd_from=low,
         dpd_to=high,
@@ -201,6 +278,9 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         follow_up_call_days=opt("follow_up_call_days", 0),
         sooner_after_broken_promise_days=opt("sooner_after_broken_promise_days", 0) or 0,
         later_after_right_party_days=opt("later_after_right_party_days", 0) or 0,
+        unreachable_attempts=opt("unreachable_attempts", 0) or 0,
+        template=None if template is None else r.string(template, join(path, "template")),
+        follow_up_of=follow,
     )
 
 

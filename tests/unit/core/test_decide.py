@@ -115,7 +115,8 @@ def test_one_contact_per_channel_covers_every_overdue_account_of_the_customer() 
     driver = started(aging("a1", DAY1, 2, 5000), aging("a2", DAY1, 9, 7000))
     driver.run_until(at(DAY1, 23))
     contacts = driver.contacts()
-    assert len({(c.channel, c.attempt) for c in contacts}) == len(contacts) == 2  # 10:30, 16:30
+    # first seen at DPD 9: the ladder starts with one SMS (12:30, the moderate tier's time)
+    assert [(c.channel, c.attempt) for c in contacts] == [(Channel.SMS, 1)]
     contact = contacts[0]
     assert {(a.account_id, a.amount_due) for a in contact.accounts} == {("a1", 5000), ("a2", 7000)}
     assert (contact.amount_due, contact.days_past_due, contact.tier) == (12000, 9, Tier.MODERATE)

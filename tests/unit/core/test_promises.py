@@ -21,9 +21,11 @@ DAY = START + timedelta(days=16)  # DPD 16: agent calls
 
 
 def promised(amount: int = 9000, promised_for: date | None = None) -> Driver:
-    """An account at DPD 16 whose agent call at 11:00 ends in a promise to pay."""
+    """An account aging from DPD 1, silent, whose first agent call (DPD 16, 11:00) ends in a
+    promise to pay."""
     driver = Driver(POLICY)
-    driver.send(aging("a1", DAY, 16, 9000))
+    for n in range(1, 17):
+        driver.send(aging("a1", START + timedelta(days=n), n, 9000))
     driver.run_until(at(DAY, 11))
     call = driver.last_contact(Channel.AGENT_CALL)
     driver.send(
@@ -48,7 +50,8 @@ def test_a_promise_pauses_collection_and_audits_the_cancelled_call() -> None:
     driver = promised()
     paused = [o for _, o in driver.log if isinstance(o, ContactSuppressed)]
     assert [(p.contact.channel, p.reason) for p in paused] == [
-        (Channel.AGENT_CALL, SuppressionReason.PROMISE_PENDING)
+        (Channel.SMS, SuppressionReason.PROMISE_PENDING),  # the follow-up SMS of the call
+        (Channel.AGENT_CALL, SuppressionReason.PROMISE_PENDING),
     ]
 
 
@@ -57,7 +60,7 @@ def test_only_a_reminder_goes_out_before_the_promised_date() -> None:
     driver.run_until(at(DAY + timedelta(days=5), 23))
     later = [c for c in driver.contacts() if c.occurred_at > at(DAY, 11, 5)]
     assert [(c.channel, c.template, c.occurred_at) for c in later] == [
-        (Channel.SMS, "sms.promise_reminder", at(DAY + timedelta(days=2), 10))
+        (Channel.SMS, "sms.promise_reminder", at(DAY + timedelta(days=2), 12, 30))
     ]
 
 
