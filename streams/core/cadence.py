@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from streams.core import legal
 from streams.core.config import Policy
 from streams.core.dates import worst_dpd
 from streams.core.ladder import is_climbing, ladder_step
@@ -148,6 +149,9 @@ def _purpose(
         return COLLECT
     if rule.unreachable_days is not None and unreachable(state, rule, ctx):
         return CONTACT_REPAIR
+    letters = ctx.plan.channels.get(Channel.LEGAL_LETTER)
+    if letters is not None and legal.undeliverable(state, letters, ctx.now):
+        return CONTACT_REPAIR  # no letter reaches them: find the customer
     return None
 
 
@@ -177,6 +181,8 @@ def _next_time(
     """
     zone = ctx.zone
     last = progress.last_at
+    if rule.stages:
+        return legal.letter_time(state, rule, first, zone)
     if rule.follow_up_of and not ctx.climbing:
         return _follow_up_time(state, rule, last, zone)
     if last is None:  # the next configured time today, else as soon as allowed
@@ -229,19 +235,19 @@ def _sent_on(state: CustomerState, channel: Channel, day: date, zone: ZoneInfo) 
 
 
 def _follow_up_at(state: CustomerState, plan: Plan, zone: ZoneInfo) -> datetime | None:
-    """An agent call owed after a legal letter (none made since the letter)."""
-    letter = state.progress.get(Channel.LEGAL_LETTER)
+    """An agent call owed after a delivered legal letter (none made since its delivery)."""
     rule = plan.channels.get(Channel.LEGAL_LETTER)
-    if letter is None or letter.last_at is None or rule is None:
+    if state.legal is None or not state.legal.delivered or rule is None:
         return None
     if rule.follow_up_call_days is None:
         return None
+    delivered = state.legal.delivered[-1].delivered_at
     call = state.progress.get(Channel.AGENT_CALL)
-    if call is not None and call.last_at is not None and call.last_at > letter.last_at:
+    if call is not None and call.last_at is not None and call.last_at > delivered:
         return None
     agent = plan.channels.get(Channel.AGENT_CALL)
     when = (agent or rule).times[0]
-    day = letter.last_at.astimezone(zone).date() + timedelta(days=rule.follow_up_call_days)
+    day = delivered.astimezone(zone).date() + timedelta(days=rule.follow_up_call_days)
     return at_local(day, when, zone)
 
 

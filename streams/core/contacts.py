@@ -15,12 +15,16 @@ from streams.core.model import (
     ContactDue,
     ContactSuppressed,
     CoveredAccount,
+    LitigationReferral,
     SuppressionReason,
 )
 from streams.core.state import COLLECT, CustomerState, Slot
 
 
-def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Policy) -> ContactDue:
+def covered_accounts(
+    state: CustomerState, now: datetime, policy: Policy
+) -> tuple[tuple[CoveredAccount, ...], str]:
+    """Every overdue account in the worst account's currency, with its DPD, and that currency."""
     today = local_date(state, now)
     accounts = state.delinquent_accounts
     currency = accounts[0].currency if accounts else ""
@@ -30,8 +34,14 @@ def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Polic
         for a in accounts
         if a.currency == currency
     )
+    return covered, currency
+
+
+def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Policy) -> ContactDue:
+    covered, currency = covered_accounts(state, now, policy)
     dpd = max((c.days_past_due for c in covered), default=0)
     window = policy.compliance.windows[slot.channel]
+    rule = plan_for(state, policy, dpd).channels.get(slot.channel)
     return ContactDue(
         contact_id=contact_id(state, slot),
         occurred_at=now,
@@ -48,6 +58,26 @@ def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Polic
         attempt=slot.attempt,
         strategy_variant=state.strategy_variant,
         locale=state.locale,
+        review_required=rule is not None and rule.legal is not None and rule.legal.review,
+    )
+
+
+def litigation_referral(state: CustomerState, now: datetime, policy: Policy) -> LitigationReferral:
+    """The referral's figures (legal.referral completes the id, stages and reason)."""
+    covered, currency = covered_accounts(state, now, policy)
+    dpd = max((c.days_past_due for c in covered), default=0)
+    return LitigationReferral(
+        event_id="",
+        occurred_at=now,
+        customer_id=state.customer_id,
+        accounts=covered,
+        days_past_due=dpd,
+        tier=policy.segmentation.tier(dpd),
+        amount_due=sum(c.amount_due for c in covered),
+        currency=currency,
+        stages=(),
+        reason="",
+        strategy_variant=state.strategy_variant,
     )
 
 
@@ -62,8 +92,8 @@ def template_for(state: CustomerState, slot: Slot, dpd: int, policy: Policy) -> 
     plan = plan_for(state, policy, dpd)
     rule = plan.channels.get(slot.channel)
     if slot.channel is Channel.LEGAL_LETTER and rule is not None and rule.stages:
-        sent = state.progress[slot.channel].attempts if slot.channel in state.progress else 0
-        return rule.stages[min(sent, len(rule.stages) - 1)]
+        stage = state.legal.stage if state.legal is not None else 0
+        return rule.stages[min(stage, len(rule.stages) - 1)]
     family = rule.template if rule is not None and rule.template else plan.template
     return f"{slot.channel.value}.{family}"
 

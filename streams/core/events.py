@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from streams.core import legal
 from streams.core.config import Policy
 from streams.core.gate import CONNECTED, CONVERSATION
 from streams.core.local import local_date
@@ -126,11 +127,13 @@ def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy
     ledger = _record(state.ledger, e)
     if ledger is not state.ledger:
         state = replace(state, ledger=ledger)
+    state = legal.reported(state, e)
     if e.outcome in RESPONSES:
         if any(p.unanswered for p in state.progress.values()):
             state = replace(state, progress=_responded(state.progress))
         if state.unreached_since is not None:
             state = replace(state, unreached_since=None)
+        state = legal.responded(state)
     if e.outcome in CONVERSATION:
         state = _touch_accounts(state, e, local_date(state, e.occurred_at), policy)
     if e.outcome is Outcome.DISPUTE:

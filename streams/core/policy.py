@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from streams.core import gate
+from streams.core import gate, legal
 from streams.core.cadence import CHANNELS, customer_dpd, plan_for
 from streams.core.config import Policy
-from streams.core.contacts import build_contact, contact_id, suppressed
+from streams.core.contacts import build_contact, contact_id, litigation_referral, suppressed
 from streams.core.events import apply_event
 from streams.core.ladder import escalate_one_step
 from streams.core.model import (
@@ -32,7 +32,7 @@ from streams.core.model import (
 from streams.core.promises import resolve
 from streams.core.schedule import reconcile
 from streams.core.segments import reclassify
-from streams.core.state import ChannelProgress, CustomerState, LedgerEntry, Slot
+from streams.core.state import COLLECT, ChannelProgress, CustomerState, LedgerEntry, Slot
 from streams.core.strategy import assign_variant
 
 LEDGER_LIMIT = 256
@@ -89,6 +89,11 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
         outputs.extend(segments)
     current, held = reconcile(current, now, policy)
     outputs.extend(held)
+    referral_at = current.legal.referral_due_at if current.legal is not None else None
+    if referral_at is not None and referral_at <= now:
+        base = litigation_referral(current, now, policy)
+        current, referred = legal.referral(current, base, now)
+        outputs.append(referred)
     handled: set[Channel] = set()
     for _ in Channel:
         ready = [
@@ -111,6 +116,8 @@ def next_wakeup(state: CustomerState) -> datetime | None:
     """Earliest time at which ``due`` would do anything; None when nothing is pending."""
     times = [slot.due_at for slot in state.slots.values()]
     times += [a.promise.grace_ends_at for a in state.accounts.values() if a.promise is not None]
+    if state.legal is not None and state.legal.referral_due_at is not None:
+        times.append(state.legal.referral_due_at)
     return min(times, default=None)
 
 
@@ -131,6 +138,8 @@ def _attempt(
     slots = {c: s for c, s in state.slots.items() if c is not channel}
     if verdict.send:
         contact = build_contact(state, slot, now, policy)
+        if channel is Channel.LEGAL_LETTER and slot.purpose == COLLECT:
+            state = legal.sent(state, contact.contact_id, contact.template, now)
         progress = replace(
             progress,
             attempts=progress.attempts + 1,

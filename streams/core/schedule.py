@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from streams.core.cadence import CHANNELS, context, desired_slot
+from streams.core import legal
+from streams.core.cadence import CHANNELS, Context, context, desired_slot
 from streams.core.config import Policy
 from streams.core.contacts import suppressed
 from streams.core.gate import Holds
@@ -40,12 +41,18 @@ def reconcile(
             episode_started=None,
             escalation_level=0,
             unreached_since=None,
+            legal=None,
         )
         return idle, outputs
     if state.episode_started is None:
         start = min(a.overdue_since for a in overdue if a.overdue_since)
         state = replace(
-            state, episode_started=start, progress={}, escalation_level=0, unreached_since=None
+            state,
+            episode_started=start,
+            progress={},
+            escalation_level=0,
+            unreached_since=None,
+            legal=None,
         )
     ctx = context(state, now, policy, overdue)
     escalated = escalate_on_silence(state, ctx.plan, ctx.step)
@@ -67,6 +74,19 @@ def reconcile(
         want = desired_slot(state, channel, ctx, policy)
         if want is not None and holds.reason(want) is None:
             slots[channel] = want
+    state = _plan_referral(state, ctx, holds)
     if slots == state.slots:
         return state, outputs
     return replace(state, slots=slots), outputs
+
+
+def _plan_referral(state: CustomerState, ctx: Context, holds: Holds) -> CustomerState:
+    """Schedule the litigation referral, unless something holds contact back."""
+    if state.legal is None:
+        return state
+    rule = ctx.plan.channels.get(Channel.LEGAL_LETTER)
+    when = None
+    held = holds.hard_stops or holds.cured or holds.promise_pending
+    if rule is not None and rule.stages and not held:
+        when = legal.referral_time(state, rule, ctx.dpd, ctx.today, ctx.zone)
+    return legal.with_referral_time(state, when)

@@ -21,7 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from streams.core.model import Bucket, Channel, CustomerType, HardStop, Outcome, Tier
+from streams.core.model import (
+    Bucket,
+    Channel,
+    CustomerType,
+    HardStop,
+    LegalStage,
+    Outcome,
+    Tier,
+)
 from streams.core.serde import from_plain, to_plain
 
 COLLECT, REMINDER, FOLLOW_UP = "collect", "promise_reminder", "legal_follow_up"
@@ -110,6 +118,21 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
+class LegalProgress:
+    """The legal path of the current episode (see legal.py): stages advance on delivery."""
+
+    stage: int = 0  # stages delivered so far = the index of the stage being sent
+    tries: int = 0  # letters sent for this stage
+    letters: tuple[str, ...] = ()  # their contact ids (a late delivery of any of them counts)
+    sent_stage: str = ""  # the stage's template, for the record of its delivery
+    sent_at: datetime | None = None  # the latest letter, still without an outcome; None: none
+    failed_at: datetime | None = None  # the latest letter of this stage was not delivered
+    delivered: tuple[LegalStage, ...] = ()
+    referral_due_at: datetime | None = None
+    referred_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerState:
     customer_id: str
     time_zone: str = "Asia/Shanghai"
@@ -135,6 +158,7 @@ class CustomerState:
     last_right_party_at: datetime | None = None
     unreached_since: datetime | None = None  # first attempt since the last response (episode)
     last_broken_promise_at: datetime | None = None
+    legal: LegalProgress | None = None  # legal path of the current episode
     recent_event_ids: tuple[str, ...] = ()
 
     @property

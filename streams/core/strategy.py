@@ -36,6 +36,7 @@ RULE_KEYS = {
     "unreachable_days",
     "stages",
     "follow_up_call_days",
+    "legal",
     "sooner_after_broken_promise_days",
     "later_after_right_party_days",
 }
@@ -43,6 +44,28 @@ PLAN_KEYS = {"template", "escalation", "channels"}
 VARIANT_KEYS = PLAN_KEYS | {"name", "weight", "extends", "customer_types", "tiers"}
 TIERS = (Tier.MILD, Tier.MODERATE, Tier.HEAVY, Tier.SEVERE)
 WRITE_OFF_HORIZON = 360  # DPD up to which the no-silent-tier check runs
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRules:
+    """How legal letters advance: a stage moves on only once its letter was *delivered*."""
+
+    delivery_days: int = 10  # no outcome this long after sending: treated as not delivered
+    retry_days: int = 7  # a letter not delivered is sent again this many days later ...
+    stage_attempts: int = 3  # ... up to this many times, then contact repair (a field visit)
+    review: bool = True  # letters wait for a lawyer's review of the wording (review_required)
+    referral_after_days: int = 14  # after the last stage was delivered, no payment or plan:
+    referral_min_dpd: int = 91  # ... and at least this DPD: a litigation referral (M3+)
+
+
+LEGAL_KEYS = {
+    "delivery_days",
+    "retry_days",
+    "stage_attempts",
+    "review",
+    "referral_after_days",
+    "referral_min_dpd",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +83,8 @@ class ChannelRule:
     template: str | None = None  # this channel's template family (else the plan's)
     follow_up_of: frozenset[Channel] = frozenset()  # sent only after an attempt on these
     stages: tuple[str, ...] = ()  # legal letters: one template per stage, in order
-    follow_up_call_days: int | None = None  # agent call this many days after each letter
+    follow_up_call_days: int | None = None  # agent call this many days after each delivery
+    legal: LegalRules | None = None  # with stages: delivery, retries, review, referral
     sooner_after_broken_promise_days: int = 0
     later_after_right_party_days: int = 0
 
@@ -84,8 +108,6 @@ class ChannelRule:
 
     @property
     def attempt_limit(self) -> int | None:
-        if self.stages:
-            return len(self.stages) if self.max_attempts is None else self.max_attempts
         return self.max_attempts
 
 
@@ -266,6 +288,9 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         for i, c in enumerate(r.sequence(body.get("follow_up_of", []), join(path, "follow_up_of")))
     )
     template = body.get("template")
+    legal = _legal(body.get("legal", {}), join(path, "legal"), r) if stages else None
+    if "legal" in body and not stages:
+        r.fail(join(path, "legal"), "only a channel with `stages` (legal letters) has legal rules")
     return ChannelRule(
         dpd_from=low,
         dpd_to=high,
@@ -275,12 +300,30 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         min_overdue_amount=opt("min_overdue_amount", 0),
         unreachable_days=opt("unreachable_days", 1),
         stages=stages,
+        legal=legal,
         follow_up_call_days=opt("follow_up_call_days", 0),
         sooner_after_broken_promise_days=opt("sooner_after_broken_promise_days", 0) or 0,
         later_after_right_party_days=opt("later_after_right_party_days", 0) or 0,
         unreachable_attempts=opt("unreachable_attempts", 0) or 0,
         template=None if template is None else r.string(template, join(path, "template")),
         follow_up_of=follow,
+    )
+
+
+def _legal(raw: object, path: str, r: Reader) -> LegalRules:
+    body = r.mapping(raw, path, LEGAL_KEYS)
+    d = LegalRules()
+
+    def num(key: str, default: int, minimum: int = 1) -> int:
+        return r.integer(body.get(key, default), join(path, key), minimum)
+
+    return LegalRules(
+        delivery_days=num("delivery_days", d.delivery_days),
+        retry_days=num("retry_days", d.retry_days),
+        stage_attempts=num("stage_attempts", d.stage_attempts),
+        review=r.boolean(body.get("review", d.review), join(path, "review")),
+        referral_after_days=num("referral_after_days", d.referral_after_days, 0),
+        referral_min_dpd=num("referral_min_dpd", d.referral_min_dpd),
     )
 
 

@@ -8,6 +8,7 @@ from streams.core import load_policy
 from streams.core.model import (
     Channel,
     ContactSuppressed,
+    LitigationReferral,
     Outcome,
     PromiseResolved,
     PromiseStatus,
@@ -21,6 +22,7 @@ from tests.unit.core.walk_support import (
     at,
     outcome,
     repayment,
+    report_letters,
     timeline,
     without_quiet_days,
 )
@@ -130,6 +132,7 @@ def test_wilful_customer_reaches_legal() -> None:
     driver = Driver(POLICY)
     for n in range(1, 91):
         driver.send(aging("loan-3", day(n), n, 800_000))
+        report_letters(driver, Outcome.DELIVERED, timedelta(hours=5))
         if n in (16, 19):  # the agent call of the day is refused
             driver.run_until(at(day(n), 11))
             call = driver.last_contact(Channel.AGENT_CALL)
@@ -157,6 +160,8 @@ def test_wilful_customer_reaches_legal() -> None:
         "DPD 45 04-15 10:00 legal_letter court_summons",
         "DPD 59 04-29 10:00 field_visit field_visit.final_notice",  # at most 3 visits
     ]
+    (referral,) = [o for _, o in driver.log if isinstance(o, LitigationReferral)]
+    assert referral.days_past_due == 61  # wilful: referral_min_dpd 61 instead of 91
     sms = [c for c in contacts if " sms " in c]
     # mild: every 2 days; moderate: after the calls, 3 days apart
     assert [int(s.split()[1]) for s in sms] == [1, 3, 5, 7, 10, 13, 16, 19, 22, 25, 28]
@@ -175,6 +180,7 @@ def test_a_severe_account_gets_an_agent_call_after_each_legal_letter() -> None:
     driver = Driver(POLICY)
     for n in range(61, 100):
         driver.send(aging("loan-4", day(n - 60), n, 50_000))
+        report_letters(driver, Outcome.DELIVERED, timedelta(hours=5))
     driver.run_until(at(day(40), 0))
     letters = [c for c in driver.contacts() if c.channel is Channel.LEGAL_LETTER]
     assert [(c.days_past_due, c.template) for c in letters] == [

@@ -160,3 +160,20 @@ def timeline(contacts: list[ContactDue], zone: ZoneInfo = SHANGHAI) -> list[str]
         f"{c.channel} {c.template}"
         for c in contacts
     ]
+
+
+def report_letters(driver: Driver, outcome_kind: Outcome, after: timedelta) -> int:
+    """The legal-letter service reports ``outcome_kind`` for every letter not reported yet,
+    ``after`` it was sent (once the driver's clock has got there). Returns how many."""
+    reported: set[str] = driver.__dict__.setdefault("_letters_reported", set())
+    count = 0
+    for letter in [c for c in driver.contacts() if c.channel is Channel.LEGAL_LETTER]:
+        when = letter.occurred_at + after
+        if letter.contact_id in reported or when > driver.now:
+            continue
+        reported.add(letter.contact_id)
+        driver.send(
+            outcome(Channel.LEGAL_LETTER, outcome_kind, when, letter.contact_id), driver.now
+        )
+        count += 1
+    return count
