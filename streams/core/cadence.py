@@ -23,11 +23,11 @@ from streams.core.state import (
     COLLECTING,
     CONTACT_REPAIR,
     FOLLOW_UP,
-    REMINDER,
+    PLAN_REMINDER,
     AccountState,
     ChannelProgress,
+    Commitment,
     CustomerState,
-    Promise,
     Slot,
 )
 from streams.core.strategy import ChannelRule, Plan
@@ -58,7 +58,7 @@ class Context(NamedTuple):
     zone: ZoneInfo
     dpd: int  # of the worst overdue account
     overdue: int  # total overdue in the worst account's currency
-    promise: Promise | None
+    commitment: Commitment | None  # a promise or plan instalment pausing collection
     step: int | None  # current escalation step on the ladder
     climbing: bool  # walking the ladder from its first step (ladder.py)
 
@@ -78,8 +78,8 @@ def context(
     amount = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
     climbing = is_climbing(state, plan, dpd, zone)
     step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs, climbing)
-    promise = state.pending_promise
-    return Context(plan, now, today, zone, dpd, amount, promise, step, climbing)
+    commitment = state.commitment
+    return Context(plan, now, today, zone, dpd, amount, commitment, step, climbing)
 
 
 def desired_slot(
@@ -92,12 +92,12 @@ def desired_slot(
         existing = None
     options: list[tuple[datetime, str]] = []
     rule = ctx.plan.channels.get(channel)
-    if ctx.promise is not None:
+    if ctx.commitment is not None:
         reminder = None
         if channel is Channel.SMS:
-            reminder = _reminder_at(ctx.promise, ctx.plan, progress, ctx.zone, policy)
+            reminder = _reminder_at(ctx.commitment, ctx.plan, progress, ctx.zone, policy)
         if reminder is not None:
-            options.append((reminder, REMINDER))
+            options.append((reminder, ctx.commitment.reminder))
     elif rule is not None:
         purpose = _purpose(state, channel, rule, ctx, progress)
         if purpose is not None:
@@ -106,7 +106,7 @@ def desired_slot(
             when = _next_time(state, channel, rule, progress, first, ctx)
             if when is not None:
                 options.append((when, purpose))
-    if channel is Channel.AGENT_CALL and ctx.promise is None:
+    if channel is Channel.AGENT_CALL and ctx.commitment is None:
         follow_up = _follow_up_at(state, ctx.plan, ctx.zone)
         if follow_up is not None:
             options.append((follow_up, FOLLOW_UP))
@@ -252,12 +252,16 @@ def _follow_up_at(state: CustomerState, plan: Plan, zone: ZoneInfo) -> datetime 
 
 
 def _reminder_at(
-    promise: Promise, plan: Plan, progress: ChannelProgress, zone: ZoneInfo, policy: Policy
+    due: Commitment, plan: Plan, progress: ChannelProgress, zone: ZoneInfo, policy: Policy
 ) -> datetime | None:
-    """One SMS before the promised date, unless already sent or too late to be useful."""
-    if progress.last_at is not None and progress.last_at >= promise.made_at:
-        return None
+    """One SMS before a promised date or plan instalment, unless already sent or too late."""
+    ahead = policy.promises.reminder_days_before
+    if due.reminder == PLAN_REMINDER:
+        ahead = policy.plans.reminder_days_before
     sms = plan.channels.get(Channel.SMS)
-    day = promise.promised_for - timedelta(days=policy.promises.reminder_days_before)
-    at = at_local(day, sms.times[0] if sms else DEFAULT_TIME, zone)
-    return None if at < promise.made_at else at
+    at = at_local(due.due_on - timedelta(days=ahead), sms.times[0] if sms else DEFAULT_TIME, zone)
+    if at < due.made_at:
+        return None  # agreed too late for a reminder to help
+    if progress.last_at is not None and progress.last_at >= at:
+        return None  # already sent (while paused, the only SMS are reminders)
+    return at

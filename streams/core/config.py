@@ -41,12 +41,24 @@ class PromiseRules:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanRules:
+    """Repayment plans: each instalment is decided like a promise when its grace ends."""
+
+    grace_days: int = 3
+    kept_percent: int = 90  # paid >= this share of the instalments due so far = kept
+    reminder_days_before: int = 2
+    max_instalments: int = 12
+    max_days: int = 366  # the last instalment at most this far out
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     strategy: Strategy
     compliance: Compliance
     segmentation: Segmentation = field(default_factory=Segmentation)
     customer_types: CustomerTypeRules = field(default_factory=CustomerTypeRules)
     promises: PromiseRules = field(default_factory=PromiseRules)
+    plans: PlanRules = field(default_factory=PlanRules)
     history_limit: int = 24  # episodes, broken promises, refusals kept per account
     recent_event_limit: int = 32  # applied event ids kept per customer for replay detection
 
@@ -65,6 +77,7 @@ def load_policy(strategy_file: Path | None = None, compliance_preset: str = "chi
         "segmentation",
         "customer_type",
         "promises",
+        "plans",
     }
     top = r.mapping(raw, "", keys)
     segmentation = _segmentation(top.get("segmentation", {}), r)
@@ -74,6 +87,7 @@ def load_policy(strategy_file: Path | None = None, compliance_preset: str = "chi
         segmentation=segmentation,
         customer_types=_customer_types(top.get("customer_type", {}), r),
         promises=_promises(top.get("promises", {}), r),
+        plans=_plans(top.get("plans", {}), r),
     )
 
 
@@ -159,6 +173,24 @@ def _promises(raw: object, r: Reader) -> PromiseRules:
             body, "reminder_days_before", d.reminder_days_before, "promises", r, minimum=0
         ),
         max_days=_int(body, "max_days", d.max_days, "promises", r),
+    )
+
+
+def _plans(raw: object, r: Reader) -> PlanRules:
+    keys = {"grace_days", "kept_percent", "reminder_days_before", "max_instalments", "max_days"}
+    body = r.mapping(raw, "plans", keys)
+    d = PlanRules()
+    kept = _int(body, "kept_percent", d.kept_percent, "plans", r)
+    if kept > 100:
+        r.fail("plans.kept_percent", f"expected at most 100, got {kept}")
+    return PlanRules(
+        grace_days=_int(body, "grace_days", d.grace_days, "plans", r, minimum=0),
+        kept_percent=kept,
+        reminder_days_before=_int(
+            body, "reminder_days_before", d.reminder_days_before, "plans", r, minimum=0
+        ),
+        max_instalments=_int(body, "max_instalments", d.max_instalments, "plans", r),
+        max_days=_int(body, "max_days", d.max_days, "plans", r),
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from streams.core import legal
+from streams.core import legal, plans
 from streams.core.config import Policy
 from streams.core.gate import CONNECTED, CONVERSATION
 from streams.core.local import local_date
@@ -115,12 +115,14 @@ def apply_repayment(state: CustomerState, e: Repayment, now: datetime) -> Result
         )
     progress = _responded(state.progress)
     accounts = {**state.accounts, e.account_id: account}
+    state = plans.credit(state, e.account_id, e.amount)
     return replace(state, accounts=accounts, progress=progress, unreached_since=None)
 
 
 def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy: Policy) -> Result:
     if e.outcome is Outcome.PROMISE_TO_PAY:
-        promised = make_promise(state, e, now, policy)
+        agreed = plans.agree if e.instalments else make_promise
+        promised = agreed(state, e, now, policy)
         if isinstance(promised, DeadLetter):
             return promised
         state = promised

@@ -19,7 +19,14 @@ from typing import NamedTuple
 from streams.core.compliance import Cap, Compliance
 from streams.core.local import zone_of
 from streams.core.model import Channel, HardStop, Outcome, SuppressionReason
-from streams.core.state import REMINDER, AccountState, CustomerState, LedgerEntry, Promise, Slot
+from streams.core.state import (
+    REMINDERS,
+    AccountState,
+    Commitment,
+    CustomerState,
+    LedgerEntry,
+    Slot,
+)
 
 CONNECTED = frozenset(
     {
@@ -66,20 +73,23 @@ class Holds(NamedTuple):
     hard_stops: frozenset[HardStop]
     opt_outs: frozenset[Channel]
     cured: bool  # no overdue account
-    promise_pending: bool
+    promise_pending: bool  # a pending promise or a repayment plan being kept
+    plan: bool  # ... a repayment plan
 
     @classmethod
     def of(
         cls,
         state: CustomerState,
         overdue: Sequence[AccountState] | None = None,
-        promise: Promise | None = None,
+        commitment: Commitment | None = None,
     ) -> Holds:
-        """``overdue`` and ``promise``: the state's delinquent accounts and pending promise,
+        """``overdue`` and ``commitment``: the state's delinquent accounts and commitment,
         when the caller already has them (both or neither)."""
         if overdue is None:
-            overdue, promise = state.delinquent_accounts, state.pending_promise
-        return cls(state.all_hard_stops, state.all_opt_outs, not overdue, promise is not None)
+            overdue, commitment = state.delinquent_accounts, state.commitment
+        paused = commitment is not None
+        plan = paused and state.repayment_plan is not None
+        return cls(state.all_hard_stops, state.all_opt_outs, not overdue, paused, plan)
 
     def blocks_channel(self, channel: Channel) -> bool:
         """Every slot on ``channel`` would be held, whatever its purpose."""
@@ -92,8 +102,9 @@ class Holds(NamedTuple):
             return SuppressionReason.OPT_OUT, slot.channel.value
         if self.cured:
             return SuppressionReason.CURED, "no overdue account"
-        if self.promise_pending and slot.purpose != REMINDER:
-            return SuppressionReason.PROMISE_PENDING, "collection paused while a promise is pending"
+        if self.promise_pending and slot.purpose not in REMINDERS:
+            what = "a repayment plan is kept" if self.plan else "a promise is pending"
+            return SuppressionReason.PROMISE_PENDING, f"collection paused while {what}"
         return None
 
 

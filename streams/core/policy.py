@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from streams.core import gate, legal
+from streams.core import gate, legal, plans
 from streams.core.cadence import CHANNELS, customer_dpd, plan_for
 from streams.core.config import Policy
 from streams.core.contacts import build_contact, contact_id, litigation_referral, suppressed
@@ -75,17 +75,21 @@ def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
     """Resolve promises whose grace ended and emit every contact due at ``now``."""
     current = _prune(state, now, policy)
     current, resolved = resolve(current, now, policy)
-    outputs: list[Output] = [*resolved]
-    if resolved:
-        if any(r.status is PromiseStatus.BROKEN for r in resolved):
+    current, instalments = plans.resolve(current, now, policy)
+    outputs: list[Output] = [*resolved, *instalments]
+    if resolved or instalments:
+        statuses = [r.status for r in resolved] + [i.status for i in instalments]
+        if PromiseStatus.BROKEN in statuses:
             dpd = customer_dpd(current, now, policy)
             current = escalate_one_step(current, plan_for(current, policy, dpd), dpd)
-        # from the promises' own deadlines, never from `now`: a replay that resolves the same
-        # promises at another instant gives the same segment event ids
+        # from the promises' own deadlines and the plans' instalments, never from `now`: a
+        # replay that resolves them at another instant gives the same segment event ids
         cause = "promise|" + ",".join(
-            f"{r.account_id}:{r.status}:{r.grace_ended_at.isoformat()}" for r in resolved
+            [f"{r.account_id}:{r.status}:{r.grace_ended_at.isoformat()}" for r in resolved]
+            + [f"{i.plan_id}#{i.number}:{i.status}" for i in instalments]
         )
-        current, segments = reclassify(state, current, cause, "promise resolved", now, policy)
+        why = "promise resolved" if resolved else f"repayment plan {instalments[-1].plan_status}"
+        current, segments = reclassify(state, current, cause, why, now, policy)
         outputs.extend(segments)
     current, held = reconcile(current, now, policy)
     outputs.extend(held)
@@ -118,6 +122,9 @@ def next_wakeup(state: CustomerState) -> datetime | None:
     times += [a.promise.grace_ends_at for a in state.accounts.values() if a.promise is not None]
     if state.legal is not None and state.legal.referral_due_at is not None:
         times.append(state.legal.referral_due_at)
+    plan = state.repayment_plan
+    if plan is not None and plan.decide_at is not None:
+        times.append(plan.decide_at)
     return min(times, default=None)
 
 
@@ -178,4 +185,6 @@ def _reason(event: InputEvent) -> str:
         return "repayment"
     if isinstance(event, AccountProfile):
         return "profile"
+    if event.instalments:
+        return "repayment plan agreed"
     return f"contact outcome {event.outcome.value}"

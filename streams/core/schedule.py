@@ -58,7 +58,7 @@ def reconcile(
     escalated = escalate_on_silence(state, ctx.plan, ctx.step)
     if escalated is not state:
         state, ctx = escalated, context(escalated, now, policy, overdue)
-    holds = Holds.of(state, overdue, ctx.promise)
+    holds = Holds.of(state, overdue, ctx.commitment)
     slots: dict[Channel, Slot] = {}
     outputs = []
     for channel in CHANNELS:

@@ -50,8 +50,8 @@ def reclassify(
     return replace(after, accounts={**after.accounts, **retyped}), outputs
 
 
-def _segment(account: AccountState) -> tuple[str, str, str]:
-    return account.tier, account.bucket, account.customer_type
+def _segment(account: AccountState) -> tuple[str, str, str, str]:
+    return account.tier, account.bucket, account.customer_type, account.plan_status
 
 
 def _changed(
@@ -83,4 +83,5 @@ def _changed(
         currency=now_.currency,
         reason=reason,
         strategy_variant=state.strategy_variant,
+        plan_status=now_.plan_status,
     )

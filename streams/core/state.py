@@ -20,19 +20,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from streams.core.model import (
     Bucket,
     Channel,
     CustomerType,
     HardStop,
+    Instalment,
     LegalStage,
     Outcome,
+    PlanStatus,
     Tier,
 )
 from streams.core.serde import from_plain, to_plain
 
 COLLECT, REMINDER, FOLLOW_UP = "collect", "promise_reminder", "legal_follow_up"
+PLAN_REMINDER = "plan_reminder"  # an SMS before a plan instalment falls due
+REMINDERS = frozenset({REMINDER, PLAN_REMINDER})  # allowed while a promise or plan pauses
 CONTACT_REPAIR = "contact_repair"  # a field visit to find a customer unreachable by phone
 COLLECTING = frozenset({COLLECT, CONTACT_REPAIR})  # the cadence's own slots
 
@@ -74,6 +79,7 @@ class AccountState:
     last_contact_on: date | None = None  # last right-party contact
     promise: Promise | None = None
     seen_at: datetime | None = None  # when the snapshot of `as_of` was applied (dates.py)
+    plan_status: PlanStatus = PlanStatus.NONE  # of the latest repayment plan on the account
 
     @property
     def delinquent(self) -> bool:
@@ -83,6 +89,28 @@ class AccountState:
         if self.overdue_since is None:
             return 0
         return max(1, (day - self.overdue_since).days)
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentPlan:
+    """An agreed repayment plan (plans.py): instalments decided one by one, like promises."""
+
+    plan_id: str
+    accounts: tuple[str, ...]
+    currency: str
+    instalments: tuple[Instalment, ...]
+    made_at: datetime
+    decide_at: datetime | None  # grace end of the next instalment (None: all decided)
+    paid: int = 0  # paid on its accounts since it was agreed
+    kept: int = 0  # instalments decided kept so far
+
+
+class Commitment(NamedTuple):
+    """What pauses collection: the nearest promised date or plan instalment."""
+
+    due_on: date
+    made_at: datetime
+    reminder: str  # purpose of the reminder SMS before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +187,7 @@ class CustomerState:
     unreached_since: datetime | None = None  # first attempt since the last response (episode)
     last_broken_promise_at: datetime | None = None
     legal: LegalProgress | None = None  # legal path of the current episode
+    repayment_plan: RepaymentPlan | None = None  # the agreed plan being kept
     recent_event_ids: tuple[str, ...] = ()
 
     @property
@@ -179,6 +208,19 @@ class CustomerState:
     def pending_promise(self) -> Promise | None:
         promises = [a.promise for a in self.accounts.values() if a.promise and a.delinquent]
         return min(promises, key=lambda p: p.promised_for) if promises else None
+
+    @property
+    def commitment(self) -> Commitment | None:
+        """The pending promise or the plan's next instalment, whichever falls due first."""
+        found: list[Commitment] = []
+        promise = self.pending_promise
+        if promise is not None:
+            found.append(Commitment(promise.promised_for, promise.made_at, REMINDER))
+        plan = self.repayment_plan
+        if plan is not None and plan.kept < len(plan.instalments):
+            next_due = plan.instalments[plan.kept].due_on
+            found.append(Commitment(next_due, plan.made_at, PLAN_REMINDER))
+        return min(found) if found else None
 
 
 def customer_to_dict(s: CustomerState) -> dict[str, object]:

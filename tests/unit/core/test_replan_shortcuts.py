@@ -65,7 +65,7 @@ def test_holds_read_once_give_the_reason_the_gate_gives_for_every_slot(
     hard_stops: frozenset[HardStop],
 ) -> None:
     state = customer(days, promised, opt_outs, hard_stops)
-    holds = Holds.of(state, state.delinquent_accounts, state.pending_promise)
+    holds = Holds.of(state, state.delinquent_accounts, state.commitment)
     for channel in Channel:
         for purpose in PURPOSES:
             slot = Slot(channel, 1, at(START, 10), purpose)
