@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from streams.core import legal
 from streams.core.config import Policy
 from streams.core.dates import worst_dpd
-from streams.core.ladder import is_climbing, ladder_step
+from streams.core.ladder import floor_step, is_climbing, ladder_step
 from streams.core.local import at_local
 from streams.core.model import Channel
 from streams.core.state import (
@@ -33,6 +33,7 @@ from streams.core.state import (
 from streams.core.strategy import ChannelRule, Plan
 
 DEFAULT_TIME = time(10, 0)
+MIDNIGHT = time(0, 0)
 NO_PROGRESS = ChannelProgress()
 CHANNELS = tuple(Channel)  # in enum order; iterating the enum itself costs more per loop
 VOICE = (Channel.IVR, Channel.AGENT_CALL)
@@ -76,8 +77,10 @@ def context(
     dpd = worst_dpd(accounts, now, today, policy.segmentation)
     plan = plan_for(state, policy, dpd)
     amount = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
-    climbing = is_climbing(state, plan, dpd, zone)
-    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs, climbing)
+    skip = state.all_opt_outs
+    floor = floor_step(plan, dpd, skip)
+    climbing = is_climbing(state, plan, floor, zone)
+    step = ladder_step(plan, dpd, state.escalation_level, skip, climbing, floor)
     commitment = state.commitment
     return Context(plan, now, today, zone, dpd, amount, commitment, step, climbing)
 
@@ -207,22 +210,23 @@ def _follow_up_time(
 ) -> datetime | None:
     """The first configured time after the latest attempt on ``follow_up_of`` made since
     this channel's last attempt, and not before ``every_days`` after that attempt."""
-    calls = [
-        p.last_at
-        for c, p in state.progress.items()
-        if c in rule.follow_up_of and p.last_at is not None
-    ]
-    call = max(calls, default=None)
+    call = None
+    for channel in rule.follow_up_of:
+        seen = state.progress.get(channel)
+        if seen is not None and seen.last_at is not None and (call is None or seen.last_at > call):
+            call = seen.last_at
     if call is None or (last is not None and last >= call):
         return None
-    earliest = call.astimezone(zone)
+    earliest = call
     if last is not None:
         spaced = last.astimezone(zone).date() + timedelta(days=rule.every_days)
-        earliest = max(earliest, datetime.combine(spaced, time(0), tzinfo=zone))
-    same_day = [t for t in rule.times if t > earliest.time().replace(tzinfo=None)]
-    if same_day:
-        return at_local(earliest.date(), same_day[0], zone)
-    return at_local(earliest.date() + timedelta(days=1), rule.times[0], zone)
+        earliest = max(earliest, at_local(spaced, MIDNIGHT, zone))
+    local = earliest.astimezone(zone)
+    clock = local.time()
+    for t in rule.times:
+        if t > clock:
+            return at_local(local.date(), t, zone)
+    return at_local(local.date() + timedelta(days=1), rule.times[0], zone)
 
 
 def _sent_on(state: CustomerState, channel: Channel, day: date, zone: ZoneInfo) -> int:

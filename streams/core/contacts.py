@@ -19,6 +19,7 @@ from streams.core.model import (
     SuppressionReason,
 )
 from streams.core.state import COLLECT, CustomerState, Slot
+from streams.core.strategy import Plan
 
 
 def covered_accounts(
@@ -41,7 +42,8 @@ def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Polic
     covered, currency = covered_accounts(state, now, policy)
     dpd = max((c.days_past_due for c in covered), default=0)
     window = policy.compliance.windows[slot.channel]
-    rule = plan_for(state, policy, dpd).channels.get(slot.channel)
+    plan = plan_for(state, policy, dpd)
+    rule = plan.channels.get(slot.channel)
     return ContactDue(
         contact_id=contact_id(state, slot),
         occurred_at=now,
@@ -54,7 +56,7 @@ def build_contact(state: CustomerState, slot: Slot, now: datetime, policy: Polic
         days_past_due=dpd,
         amount_due=sum(c.amount_due for c in covered),
         currency=currency,
-        template=template_for(state, slot, dpd, policy),
+        template=template_for(state, slot, plan),
         attempt=slot.attempt,
         strategy_variant=state.strategy_variant,
         locale=state.locale,
@@ -86,10 +88,10 @@ def contact_id(state: CustomerState, slot: Slot) -> str:
     return ids.contact_id(state.customer_id, slot.channel, state.episode_started, number)
 
 
-def template_for(state: CustomerState, slot: Slot, dpd: int, policy: Policy) -> str:
+def template_for(state: CustomerState, slot: Slot, plan: Plan) -> str:
+    """``plan``: the customer's plan for the contact's DPD (``plan_for``)."""
     if slot.purpose != COLLECT:
         return f"{slot.channel.value}.{slot.purpose}"
-    plan = plan_for(state, policy, dpd)
     rule = plan.channels.get(slot.channel)
     if slot.channel is Channel.LEGAL_LETTER and rule is not None and rule.stages:
         stage = state.legal.stage if state.legal is not None else 0

@@ -38,24 +38,32 @@ def floor_step(plan: Plan, dpd: int, skip: frozenset[Channel]) -> int:
 
 
 def ladder_step(
-    plan: Plan, dpd: int, level: int, skip: frozenset[Channel], climbing: bool
+    plan: Plan,
+    dpd: int,
+    level: int,
+    skip: frozenset[Channel],
+    climbing: bool,
+    floor: int | None = None,
 ) -> int | None:
     """The open step: ``level`` raised to the DPD's floor, unless the customer is climbing.
 
-    Opted-out channels are stepped over, so an opt-out never stalls escalation.
+    Opted-out channels are stepped over, so an opt-out never stalls escalation. ``floor``:
+    ``floor_step(plan, dpd, skip)``, when the caller already has it.
     """
     if not plan.ladder:
         return None
     last = len(plan.ladder) - 1
-    step = level if climbing else max(level, floor_step(plan, dpd, skip))
+    if floor is None:
+        floor = floor_step(plan, dpd, skip)
+    step = level if climbing else max(level, floor)
     while step < last and plan.ladder[step] in skip:
         step += 1
     return min(step, last)
 
 
-def is_climbing(state: CustomerState, plan: Plan, dpd: int, zone: ZoneInfo) -> bool:
-    """Below the DPD's floor without a single response in this episode (module docstring)."""
-    if not plan.ladder or state.escalation_level >= floor_step(plan, dpd, state.all_opt_outs):
+def is_climbing(state: CustomerState, plan: Plan, floor: int, zone: ZoneInfo) -> bool:
+    """Below the DPD's floor (``floor_step``) without a single response in this episode."""
+    if not plan.ladder or state.escalation_level >= floor:
         return False
     return not responded_since(state, state.episode_started, zone)
 

@@ -7,6 +7,7 @@ file); each tier or bucket starts at a DPD and lasts until the next one starts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from streams.core.model import Bucket, Tier
@@ -50,9 +51,20 @@ class Segmentation:
     def clamp(self, dpd: int, tier: Tier, bucket: Bucket) -> int:
         """``dpd`` held inside the range of ``tier`` and ``bucket``: between snapshots the DPD
         never runs ahead into a tier the lender's snapshot has not reported yet."""
-        low, high = _span(self.tier_starts, tier)
-        b_low, b_high = _span(self.bucket_starts, bucket)
-        return min(max(dpd, low, b_low), high, b_high)
+        low, high = _spans(self)[tier, bucket]
+        return low if dpd < low else high if dpd > high else dpd
+
+
+@cache  # one table per segmentation: clamp runs on every re-plan
+def _spans(seg: Segmentation) -> dict[tuple[Tier, Bucket], tuple[int, int]]:
+    """(tier, bucket) -> the DPD range they share (empty pairs: low > high, never reached)."""
+    table = {}
+    for tier in Tier:
+        low, high = _span(seg.tier_starts, tier)
+        for bucket in Bucket:
+            b_low, b_high = _span(seg.bucket_starts, bucket)
+            table[tier, bucket] = (max(low, b_low), min(high, b_high))
+    return table
 
 
 def _span(
