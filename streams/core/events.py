@@ -33,6 +33,7 @@ from streams.core.state import AccountState, ChannelProgress, CustomerState, Epi
 
 Result = CustomerState | DeadLetter
 RESPONSES = CONVERSATION  # a right-party response; an answered IVR or a wrong party is none
+REACHED = CONNECTED | {Outcome.DELIVERED}  # the contact got through (connect rate)
 
 
 def apply_event(state: CustomerState, event: InputEvent, now: datetime, policy: Policy) -> Result:
@@ -207,7 +208,13 @@ def _responded(progress: Mapping[Channel, ChannelProgress]) -> dict[Channel, Cha
 def _record(ledger: tuple[LedgerEntry, ...], e: ContactOutcome) -> tuple[LedgerEntry, ...]:
     for i, entry in enumerate(ledger):
         if e.contact_id is not None and entry.contact_id == e.contact_id:
-            return (*ledger[:i], replace(entry, outcome=e.outcome), *ledger[i + 1 :])
+            updated = replace(
+                entry,
+                outcome=e.outcome,
+                connected=entry.connected or e.outcome in REACHED,
+                right_party=entry.right_party or e.outcome in CONVERSATION,
+            )
+            return (*ledger[:i], updated, *ledger[i + 1 :])
     if e.channel.is_voice and e.outcome in CONNECTED:
         inbound = LedgerEntry(e.contact_id or e.event_id, e.channel, e.occurred_at, e.outcome, True)
         return (*ledger, inbound)

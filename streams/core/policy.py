@@ -23,6 +23,8 @@ from streams.core.model import (
     AgingSnapshot,
     Channel,
     ContactDeferred,
+    ContactOutcome,
+    ContactResult,
     DeadLetter,
     InputEvent,
     Output,
@@ -68,7 +70,9 @@ def decide(
     if changed:
         recent = (*new.recent_event_ids, event.event_id)[-policy.recent_event_limit :]
         new = replace(new, recent_event_ids=recent)
-    return Decision(new, (*segments, *held), changed)
+    result = _result(base, applied, event) if isinstance(event, ContactOutcome) else None
+    reached = () if result is None else (result,)
+    return Decision(new, (*segments, *held, *reached), changed)
 
 
 def due(state: CustomerState, now: datetime, policy: Policy) -> Decision:
@@ -176,6 +180,21 @@ def _prune(state: CustomerState, now: datetime, policy: Policy) -> CustomerState
     horizon = now - policy.compliance.memory
     kept = tuple(e for e in state.ledger if e.at > horizon)
     return state if len(kept) == len(state.ledger) else replace(state, ledger=kept)
+
+
+def _result(before: CustomerState, after: CustomerState, e: ContactOutcome) -> ContactResult | None:
+    """Our contact was first reported connected or right-party (connect and contact rates)."""
+    if e.contact_id is None or after.ledger is before.ledger:
+        return None
+    old = next((x for x in before.ledger if x.contact_id == e.contact_id), None)
+    new = next((x for x in after.ledger if x.contact_id == e.contact_id), None)
+    if old is None or new is None or old.inbound:
+        return None
+    connected = new.connected and not old.connected
+    right_party = new.right_party and not old.right_party
+    if not (connected or right_party):
+        return None
+    return ContactResult(new.channel, connected, right_party, after.strategy_variant)
 
 
 def _reason(event: InputEvent) -> str:

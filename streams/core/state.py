@@ -122,6 +122,8 @@ class LedgerEntry:
     at: datetime
     outcome: Outcome | None = None  # None = not reported yet
     inbound: bool = False  # a conversation the customer started (callback, key press)
+    connected: bool = False  # reported answered or delivered at some point
+    right_party: bool = False  # reported a conversation with the customer at some point
 
 
 @dataclass(frozen=True, slots=True)

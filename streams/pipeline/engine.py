@@ -29,6 +29,7 @@ from streams.core.model import (
 )
 from streams.core.policy import Decision, decide, due, next_wakeup
 from streams.core.state import CustomerState
+from streams.metrics.kpis import count_decision, prepare
 from streams.metrics.pipeline import PipelineMetrics
 from streams.pipeline.clock import Clock, tick_time
 from streams.pipeline.due_index import DueIndex
@@ -85,6 +86,8 @@ class Engine:
         self.tick_topic = tick_topic
         self.encode_outputs = encode_outputs  # False: offline replay keeps outputs unencoded
         self.emitter = Emitter(catalogue, metrics)
+        if metrics is not None:
+            prepare(metrics.kpis, [v.name for v in policy.strategy.variants])
         self._types: dict[str, type[InputEvent]] = {
             catalogue.aging.name: AgingSnapshot,
             catalogue.repayments.name: Repayment,
@@ -234,6 +237,8 @@ class Engine:
         source: Incoming | None,
     ) -> None:
         state = decision.state
+        if self.metrics is not None:
+            count_decision(self.metrics.kpis, before, state, decision.outputs)
         if decision.changed:
             result.put(partition, state)
             if self.metrics is not None:
@@ -257,7 +262,11 @@ def _latest(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
 
 
 def _is_promise(event: InputEvent) -> bool:
-    return isinstance(event, ContactOutcome) and event.outcome is Outcome.PROMISE_TO_PAY
+    return (
+        isinstance(event, ContactOutcome)
+        and event.outcome is Outcome.PROMISE_TO_PAY
+        and not event.instalments  # a repayment plan: counted by collections_repayment_plans
+    )
 
 
 class _Batch:

@@ -20,6 +20,10 @@ ALLOWED_LABELS = {
     "topic",
     "partition",
     "le",
+    "variant",  # the strategy file's variant names
+    "customer_type",  # first_time, repeat, wilful
+    "from_type",
+    "to_type",
 }
 
 
