@@ -1,8 +1,11 @@
 """HTTP endpoint where gateways report what happened: ``POST /v1/callbacks/{channel}``.
 
 The JSON body (``contact_id``, ``customer_id``, ``outcome``; optional ``account_id``,
-``promise_amount``, ``promise_date``, ``currency``, ``occurred_at``, ``event_id``) becomes a
-``ContactOutcome`` on the contact-outcomes topic, keyed by customer id. The answer is 202
+``promise_amount``, ``promise_date``, ``currency``, ``instalments``, ``occurred_at``,
+``event_id``) becomes a ``ContactOutcome`` on the contact-outcomes topic, keyed by customer
+id. A promise needs a date; without an amount (an IVR key press) it is for the whole overdue
+amount; with ``instalments`` (``[{"due_on": ..., "amount": ...}]``) it is an agreed repayment
+plan and the promise fields default to its first instalment. The answer is 202
 with the event id once the broker has the record, 400 with a message for bad input, 503 if
 the broker did not take it. ``event_id`` defaults to a hash of the channel and the body, so
 a gateway that retries the same callback produces the same event (the pipeline dedupes).
@@ -25,7 +28,7 @@ from connectors.kafka_io import DeliveryError
 from connectors.metrics import GatewayMetrics
 from streams.contract.catalogue import Catalogue
 from streams.contract.codec import encode
-from streams.core.model import Channel, ContactOutcome, Outcome
+from streams.core.model import Channel, ContactOutcome, Instalment, Outcome
 
 log = logging.getLogger(__name__)
 ALLOWED_FIELDS = frozenset(
@@ -37,6 +40,7 @@ ALLOWED_FIELDS = frozenset(
         "promise_amount",
         "promise_date",
         "currency",
+        "instalments",
         "occurred_at",
         "event_id",
     }
@@ -58,14 +62,17 @@ def parse_callback(channel: Channel, body: Mapping[str, object], now: datetime) 
     promise_amount = fields.optional_non_negative_int(body, "promise_amount")
     promise_date = fields.optional_iso_date(body, "promise_date")
     currency = fields.optional_currency(body)
+    instalments = _instalments(body.get("instalments"))
+    if instalments and outcome is not Outcome.PROMISE_TO_PAY:
+        raise fields.FieldError("instalments", "only for outcome promise_to_pay")
+    if instalments:
+        promise_amount = instalments[0].amount if promise_amount is None else promise_amount
+        promise_date = instalments[0].due_on if promise_date is None else promise_date
     if outcome is Outcome.PROMISE_TO_PAY:
-        for name, value in (
-            ("promise_amount", promise_amount),
-            ("promise_date", promise_date),
-            ("currency", currency),
-        ):
-            if value is None:
-                raise fields.FieldError(name, "required for outcome promise_to_pay")
+        if promise_date is None:
+            raise fields.FieldError("promise_date", "required for outcome promise_to_pay")
+        if currency is None and promise_amount is not None:
+            raise fields.FieldError("currency", "required with an amount")
     occurred_at = fields.optional_iso_datetime(body, "occurred_at") or now
     return ContactOutcome(
         event_id=fields.optional_str(body, "event_id") or derived_event_id(channel, body),
@@ -78,7 +85,21 @@ def parse_callback(channel: Channel, body: Mapping[str, object], now: datetime) 
         promise_amount=promise_amount,
         promise_date=promise_date,
         currency=currency,
+        instalments=instalments,
     )
+
+
+def _instalments(raw: object) -> tuple[Instalment, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
+        raise fields.FieldError("instalments", "expected a list of {due_on, amount}")
+    parts = tuple(
+        Instalment(fields.iso_date(i, "due_on"), fields.non_negative_int(i, "amount")) for i in raw
+    )
+    if not parts:
+        raise fields.FieldError("instalments", "expected at least one instalment")
+    return parts
 
 
 def derived_event_id(channel: Channel, body: Mapping[str, object]) -> str:

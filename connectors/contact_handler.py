@@ -6,7 +6,10 @@ disposition except ``RETRY`` is final: the runner then commits the message's off
 - undecodable, or no gateway for its channel -> DLQ (``DEAD_LETTERED``)
 - contact id already delivered (durable store) -> ``DUPLICATE``, not delivered again
 - ``now > expires_at`` -> ``EXPIRED``, dropped and counted
-- gateway accepted -> stored, DELIVERED outcome published (``DELIVERED``)
+- gateway accepted -> stored, DELIVERED outcome published (``DELIVERED``); a contact with
+  ``review_required`` (a legal letter) was only accepted for review: nothing is published,
+  the letter service reports ``delivered`` or ``failed`` through the callback endpoint once
+  the letter reached the customer or not (the pipeline's legal stages advance on that)
 - gateway refused for good (4xx) -> DLQ + FAILED outcome (``DEAD_LETTERED``)
 - gateway outage (5xx, timeout, circuit open) -> ``RETRY``: nothing recorded
 """
@@ -102,7 +105,7 @@ class ContactHandler:
         record = self._store.get(contact.contact_id)
         if record is not None:
             if not record.reported:  # crashed after delivering, before reporting
-                await self._report(contact, Outcome.DELIVERED)
+                await self._accepted(contact)
             self._metrics.deliveries.labels(channel, "duplicate").inc()
             return Disposition.DUPLICATE
         if self._now() > contact.expires_at:
@@ -112,7 +115,7 @@ class ContactHandler:
         self._metrics.deliveries.labels(channel, result.status.value).inc()
         if result.status is DeliveryStatus.DELIVERED:
             self._store.record_delivered(contact.contact_id, channel, self._now())
-            await self._report(contact, Outcome.DELIVERED)
+            await self._accepted(contact)
             return Disposition.DELIVERED
         if result.status is DeliveryStatus.PERMANENT_FAILURE:
             await self._dead_letter(
@@ -129,6 +132,13 @@ class ContactHandler:
         finally:
             elapsed = time.perf_counter() - started
             self._metrics.delivery_seconds.labels(contact.channel.value).observe(elapsed)
+
+    async def _accepted(self, contact: ContactDue) -> None:
+        """The gateway took the contact: it is delivered, unless it waits for a review."""
+        if contact.review_required:
+            self._store.mark_reported(contact.contact_id)  # its outcome comes by callback
+            return
+        await self._report(contact, Outcome.DELIVERED)
 
     async def _report(self, contact: ContactDue, outcome: Outcome) -> None:
         event = delivery_outcome(contact, outcome, self._now())

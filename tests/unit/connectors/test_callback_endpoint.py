@@ -98,6 +98,16 @@ async def test_a_caller_event_id_and_occurred_at_are_kept(
         ({**PROMISE, "outcome": "maybe"}, "unknown outcome 'maybe'"),
         ({**PROMISE, "promise_amount": -5}, "promise_amount: must not be negative"),
         ({**PROMISE, "promise_date": None}, "promise_date: required for outcome promise_to_pay"),
+        ({**PROMISE, "currency": None}, "currency: required with an amount"),
+        ({**PROMISE, "instalments": [{"due_on": "2025-03-10"}]}, "amount"),
+        (
+            {
+                **PROMISE,
+                "outcome": "refused",
+                "instalments": [{"due_on": "2025-03-10", "amount": 1}],
+            },
+            "instalments: only for",
+        ),
         ({**PROMISE, "customer_id": ""}, "customer_id: required"),
         ({**PROMISE, "colour": "blue"}, "colour: unknown field"),
         ([1, 2], "body must be a JSON object"),
@@ -127,3 +137,27 @@ async def test_a_broker_failure_answers_503_so_the_gateway_retries() -> None:
     async with TestClient(TestServer(app)) as client:
         response = await client.post("/v1/callbacks/ivr", json=PROMISE)
     assert response.status == 503
+
+
+async def test_a_key_press_promise_needs_no_amount(
+    client: TestClient[object, object], emitter: FakeEmitter
+) -> None:
+    body = {k: v for k, v in PROMISE.items() if k not in ("promise_amount", "currency")}
+    assert (await client.post("/v1/callbacks/ivr", json=body)).status == 202
+    [(_, _, event)] = emitter.sent
+    assert (event.promise_amount, event.promise_date) == (None, date(2025, 3, 10))
+
+
+async def test_an_agreed_plan_carries_its_instalments(
+    client: TestClient[object, object], emitter: FakeEmitter
+) -> None:
+    plan = [{"due_on": "2025-03-10", "amount": 10000}, {"due_on": "2025-04-10", "amount": 20000}]
+    body = {k: v for k, v in PROMISE.items() if k not in ("promise_amount", "promise_date")}
+    response = await client.post("/v1/callbacks/agent_call", json={**body, "instalments": plan})
+    assert response.status == 202
+    [(_, _, event)] = emitter.sent
+    assert [(i.due_on, i.amount) for i in event.instalments] == [
+        (date(2025, 3, 10), 10000),
+        (date(2025, 4, 10), 20000),
+    ]
+    assert (event.promise_amount, event.promise_date) == (10000, date(2025, 3, 10))
