@@ -18,6 +18,7 @@ from streams.pipeline.state_codec import (
     encode_state,
 )
 from streams.sim import SimConfig, Simulator
+from tests.unit.core.test_state_serialization import rich_state
 
 
 def states_of_a_simulated_month() -> list[CustomerState]:
@@ -50,6 +51,11 @@ def test_every_state_of_a_replay_round_trips_through_the_table_codec() -> None:
     for state in STATES:
         partition, back, offsets = decode_stored(encode_state(4, state, {"t": 9}))
         assert (partition, back, offsets) == (4, state, {"t": 9})
+
+
+def test_a_state_with_a_legal_path_and_a_repayment_plan_round_trips() -> None:
+    state = rich_state()
+    assert decode_stored(encode_state(2, state)) == (2, state, {})
 
 
 def test_values_written_in_full_by_customer_to_dict_stay_readable() -> None:
