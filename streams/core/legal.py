@@ -21,10 +21,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from streams.core import ids
+from streams.core.legal_rules import LegalRules
 from streams.core.local import at_local
 from streams.core.model import Channel, ContactOutcome, LegalStage, LitigationReferral, Outcome
 from streams.core.state import CustomerState, LegalProgress
-from streams.core.strategy import ChannelRule, LegalRules
+from streams.core.strategy import ChannelRule
 
 NONE = LegalProgress()
 

@@ -1,9 +1,12 @@
 """The pure decision functions the streaming layer calls: ``decide``, ``due``, ``next_wakeup``.
 
-``decide`` applies one input event: it updates the state, re-classifies every account
-(emitting ``SegmentChanged``) and re-plans the schedule (emitting ``ContactSuppressed`` for
-contacts a cure, hard stop, opt-out or promise cancels). It never emits a contact: contacts
-are emitted by ``due`` once their time has come and the compliance gate lets them through.
+``decide`` applies one input event: it updates the state, re-classifies the customer
+(emitting ``SegmentChanged`` per account that moved) and re-plans the schedule (emitting
+``ContactSuppressed`` for contacts a cure, hard stop, opt-out, promise or plan cancels, and
+``ContactResult`` when an outcome first shows a contact got through). It never emits a
+contact: ``due`` emits contacts once their time has come and the compliance gate lets them
+through, decides promises and plan instalments whose grace ended (``PromiseResolved``,
+``InstalmentResolved``) and hands a finished legal path to litigation (``LitigationReferral``).
 Same state, event and ``now`` give the same outputs and ids; nothing here reads a clock.
 """
 

@@ -5,11 +5,7 @@ at run time a :class:`Plan` (one per variant, customer type and tier, overrides 
 merged: the variant, then its ``tiers.<tier>``, then its ``customer_types.<type>``) answers
 every question the cadence asks, so nothing is merged or looked up by string.
 
-One business invariant is checked here, at load: *no silent tier*. At every DPD from 1 to
-``WRITE_OFF_HORIZON`` each plan has a channel without conditions (amount, reachability,
-attempt limits, legal stages) whose cadence fits ``max_gap_days``, so a delinquent customer
-with nothing holding contact back always has a next contact within that gap. The property
-test ``tests/unit/core/test_no_silent_tier.py`` checks the same promise on the running core.
+One business invariant is checked at load (``coverage.py``): *no silent tier*.
 """
 
 from __future__ import annotations
@@ -19,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 
+from streams.core.coverage import check_no_silent_tier
+from streams.core.legal_rules import LegalRules, parse_legal
 from streams.core.model import Channel, CustomerType, Tier
 from streams.core.parsing import Reader, join
 from streams.core.segmentation import Segmentation
@@ -43,29 +41,6 @@ RULE_KEYS = {
 PLAN_KEYS = {"template", "escalation", "channels"}
 VARIANT_KEYS = PLAN_KEYS | {"name", "weight", "extends", "customer_types", "tiers"}
 TIERS = (Tier.MILD, Tier.MODERATE, Tier.HEAVY, Tier.SEVERE)
-WRITE_OFF_HORIZON = 360  # DPD up to which the no-silent-tier check runs
-
-
-@dataclass(frozen=True, slots=True)
-class LegalRules:
-    """How legal letters advance: a stage moves on only once its letter was *delivered*."""
-
-    delivery_days: int = 10  # no outcome this long after sending: treated as not delivered
-    retry_days: int = 7  # a letter not delivered is sent again this many days later ...
-    stage_attempts: int = 3  # ... up to this many times, then contact repair (a field visit)
-    review: bool = True  # letters wait for a lawyer's review of the wording (review_required)
-    referral_after_days: int = 14  # after the last stage was delivered, no payment or plan:
-    referral_min_dpd: int = 91  # ... and at least this DPD: a litigation referral (M3+)
-
-
-LEGAL_KEYS = {
-    "delivery_days",
-    "retry_days",
-    "stage_attempts",
-    "review",
-    "referral_after_days",
-    "referral_min_dpd",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,28 +154,8 @@ def parse_strategy(
         variants.append(_variant(body, path, r))
     gap = r.integer(raw.get("max_gap_days", 4), "max_gap_days", minimum=1)
     for i, variant in enumerate(variants):
-        _check_no_silent_tier(variant, gap, seg, join("variants", i), r)
+        check_no_silent_tier(variant, gap, seg, join("variants", i), r)
     return Strategy(version, experiment, tuple(variants), {v.name: v for v in variants}, gap)
-
-
-def _check_no_silent_tier(
-    variant: Variant, gap: int, seg: Segmentation, path: str, r: Reader
-) -> None:
-    for (kind, tier), plan in variant.plans.items():
-        for dpd in range(1, WRITE_OFF_HORIZON + 1):
-            if seg.tier(dpd) is not tier:
-                continue
-            fits = [
-                c
-                for c, rule in plan.channels.items()
-                if rule.unconditional and rule.covers(dpd) and rule.longest_gap_days <= gap
-            ]
-            if not fits:
-                r.fail(
-                    path,
-                    f"{kind.value} customers at DPD {dpd} ({tier.value}) have no channel without "
-                    f"conditions whose cadence fits max_gap_days {gap}: a silent tier",
-                )
 
 
 def _variant(body: Mapping[str, object], path: str, r: Reader) -> Variant:
@@ -288,7 +243,7 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         for i, c in enumerate(r.sequence(body.get("follow_up_of", []), join(path, "follow_up_of")))
     )
     template = body.get("template")
-    legal = _legal(body.get("legal", {}), join(path, "legal"), r) if stages else None
+    legal = parse_legal(body.get("legal", {}), join(path, "legal"), r) if stages else None
     if "legal" in body and not stages:
         r.fail(join(path, "legal"), "only a channel with `stages` (legal letters) has legal rules")
     return ChannelRule(
@@ -307,23 +262,6 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         unreachable_attempts=opt("unreachable_attempts", 0) or 0,
         template=None if template is None else r.string(template, join(path, "template")),
         follow_up_of=follow,
-    )
-
-
-def _legal(raw: object, path: str, r: Reader) -> LegalRules:
-    body = r.mapping(raw, path, LEGAL_KEYS)
-    d = LegalRules()
-
-    def num(key: str, default: int, minimum: int = 1) -> int:
-        return r.integer(body.get(key, default), join(path, key), minimum)
-
-    return LegalRules(
-        delivery_days=num("delivery_days", d.delivery_days),
-        retry_days=num("retry_days", d.retry_days),
-        stage_attempts=num("stage_attempts", d.stage_attempts),
-        review=r.boolean(body.get("review", d.review), join(path, "review")),
-        referral_after_days=num("referral_after_days", d.referral_after_days, 0),
-        referral_min_dpd=num("referral_min_dpd", d.referral_min_dpd),
     )
 
 
