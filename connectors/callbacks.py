@@ -9,15 +9,19 @@ pay), so nothing is taken on trust. In order, each request must:
    (``connectors.signing``) with a timestamp inside the tolerance window - else 401;
 4. not repeat a signature already accepted (durable ``ReplayGuard``; a restart does not
    reopen the window) - else 409;
-5. be a flat JSON object within the nesting limit, of known fields with sane values - else
+5. be one JSON object within the nesting limit (only `instalments` nests: a list of
+   objects), of known fields with sane values - else
    400 (every malformed body is a 400, never a 500);
 6. name a ``contact_id`` with the ``contact_tag`` the gateway runner gave that contact for
    that customer on this channel (``connectors.contact_tags``) - else 403.
 
 Then the body (``contact_id``, ``contact_tag``, ``customer_id``, ``outcome``; optional
-``account_id``, ``promise_amount``, ``promise_date``, ``currency``, ``occurred_at``,
-``event_id``) becomes a ``ContactOutcome`` on the contact-outcomes topic, keyed by customer
-id: 202 with the event id once the broker has it, 503 if it did not. ``event_id`` defaults
+``account_id``, ``promise_amount``, ``promise_date``, ``currency``, ``instalments``,
+``occurred_at``, ``event_id``) becomes a ``ContactOutcome`` on the contact-outcomes topic,
+keyed by customer id: 202 with the event id once the broker has it, 503 if it did not. A
+promise needs a date; without an amount (an IVR key press) it is for the whole overdue
+amount; with ``instalments`` (``[{"due_on": ..., "amount": ...}]``) it is an agreed
+repayment plan and the promise fields default to its first instalment. ``event_id`` defaults
 to a hash of the channel and the body, so a re-signed retry of the same callback produces
 the same event (the pipeline deduplicates).
 """
@@ -45,7 +49,7 @@ from connectors.replay_guard import ReplayGuard, ReplayGuardFullError
 from connectors.signing import HEADER, SignatureError, verify
 from streams.contract.catalogue import Catalogue
 from streams.contract.codec import encode
-from streams.core.model import Channel, ContactOutcome, Outcome
+from streams.core.model import Channel, ContactOutcome, Instalment, Outcome
 
 log = logging.getLogger(__name__)
 ALLOWED_FIELDS = frozenset(
@@ -58,6 +62,7 @@ ALLOWED_FIELDS = frozenset(
         "promise_amount",
         "promise_date",
         "currency",
+        "instalments",
         "occurred_at",
         "event_id",
     }
@@ -68,7 +73,7 @@ RECENT_EVENT_IDS = 10_000
 @dataclass(frozen=True, slots=True)
 class CallbackLimits:
     max_body_bytes: int = 16_384
-    max_depth: int = 2  # the body is one flat object; a little slack for a clear message
+    max_depth: int = 3  # one object; `instalments` is a list of objects, nothing deeper
     max_id_chars: int = 128
     tolerance_seconds: float = 300.0  # signature timestamp, either side of now
     max_age: timedelta = timedelta(days=30)  # oldest occurred_at accepted
@@ -117,14 +122,17 @@ def parse_callback(
     promise_amount = fields.optional_non_negative_int(body, "promise_amount")
     promise_date = fields.optional_iso_date(body, "promise_date")
     currency = fields.optional_currency(body)
+    instalments = _instalments(body.get("instalments"))
+    if instalments and outcome is not Outcome.PROMISE_TO_PAY:
+        raise fields.FieldError("instalments", "only for outcome promise_to_pay")
+    if instalments:
+        promise_amount = instalments[0].amount if promise_amount is None else promise_amount
+        promise_date = instalments[0].due_on if promise_date is None else promise_date
     if outcome is Outcome.PROMISE_TO_PAY:
-        for name, value in (
-            ("promise_amount", promise_amount),
-            ("promise_date", promise_date),
-            ("currency", currency),
-        ):
-            if value is None:
-                raise fields.FieldError(name, "required for outcome promise_to_pay")
+        if promise_date is None:
+            raise fields.FieldError("promise_date", "required for outcome promise_to_pay")
+        if currency is None and promise_amount is not None:
+            raise fields.FieldError("currency", "required with an amount")
     if promise_date is not None and promise_date > (now + _days(limits.max_promise_days)).date():
         raise fields.FieldError("promise_date", f"more than {limits.max_promise_days} days ahead")
     occurred_at = fields.optional_iso_datetime(body, "occurred_at") or now
@@ -141,6 +149,7 @@ def parse_callback(
         promise_amount=promise_amount,
         promise_date=promise_date,
         currency=currency,
+        instalments=instalments,
     )
 
 
@@ -150,6 +159,19 @@ def _days(n: int) -> timedelta:
 
 def _seconds(n: float) -> timedelta:
     return timedelta(seconds=n)
+
+
+def _instalments(raw: object) -> tuple[Instalment, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
+        raise fields.FieldError("instalments", "expected a list of {due_on, amount}")
+    parts = tuple(
+        Instalment(fields.iso_date(i, "due_on"), fields.non_negative_int(i, "amount")) for i in raw
+    )
+    if not parts:
+        raise fields.FieldError("instalments", "expected at least one instalment")
+    return parts
 
 
 def derived_event_id(channel: Channel, body: Mapping[str, object]) -> str:

@@ -7,7 +7,10 @@ disposition except ``RETRY`` is final: the runner then commits the message's off
 - contact id already delivered (durable store) -> ``DUPLICATE``, not delivered again
 - the customer was erased -> ``ERASED_CUSTOMER``, dropped and counted
 - ``now > expires_at`` -> ``EXPIRED``, dropped and counted
-- gateway accepted -> stored, DELIVERED outcome published (``DELIVERED``)
+- gateway accepted -> stored, DELIVERED outcome published (``DELIVERED``); a contact with
+  ``review_required`` (a legal letter) was only accepted for review: nothing is published,
+  the letter service reports ``delivered`` or ``failed`` through the callback endpoint once
+  the letter reached the customer or not (the pipeline's legal stages advance on that)
 - gateway refused for good (4xx) -> DLQ + FAILED outcome (``DEAD_LETTERED``)
 - gateway outage (5xx, timeout, circuit open) -> ``RETRY``: nothing recorded
 
@@ -115,7 +118,7 @@ class ContactHandler:
         record = self._store.get(contact.contact_id)
         if record is not None:
             if not record.reported:  # crashed after delivering, before reporting
-                await self._report(contact, Outcome.DELIVERED)
+                await self._accepted(contact)
             self._metrics.deliveries.labels(channel, "duplicate").inc()
             return Disposition.DUPLICATE
         if self._store.is_erased(contact.customer_id):
@@ -130,7 +133,7 @@ class ContactHandler:
             self._store.record_delivered(
                 contact.contact_id, channel, self._now(), contact.customer_id
             )
-            await self._report(contact, Outcome.DELIVERED)
+            await self._accepted(contact)
             return Disposition.DELIVERED
         if result.status is DeliveryStatus.PERMANENT_FAILURE:
             await self._dead_letter(
@@ -162,6 +165,13 @@ class ContactHandler:
             self._audit.record(request, self._component, purged, now)
         self._metrics.erasures.inc()
         return Disposition.ERASED
+
+    async def _accepted(self, contact: ContactDue) -> None:
+        """The gateway took the contact: it is delivered, unless it waits for a review."""
+        if contact.review_required:
+            self._store.mark_reported(contact.contact_id)  # its outcome comes by callback
+            return
+        await self._report(contact, Outcome.DELIVERED)
 
     async def _report(self, contact: ContactDue, outcome: Outcome) -> None:
         event = delivery_outcome(contact, outcome, self._now())

@@ -11,82 +11,19 @@ from __future__ import annotations
 
 import heapq
 import time as timer
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 
 from streams.contract.catalogue import catalogue
 from streams.core.config import Policy
-from streams.core.model import (
-    ContactDue,
-    ContactSuppressed,
-    InputEvent,
-    Output,
-    SegmentChanged,
-    Tier,
-)
+from streams.core.model import InputEvent
 from streams.core.state import CustomerState
 from streams.pipeline.clock import EventClock
 from streams.pipeline.engine import Batch, Engine
+from streams.replay_report import Portfolio, ReplayReport, Tally, format_report
+
+__all__ = ["ReplayReport", "format_report", "replay"]
 from streams.sim import SimConfig, Simulator
-
-# the brief's recovery targets per tier (share of accounts entering the tier that get back
-# to current while in it)
-TARGETS: dict[Tier, float] = {
-    Tier.MILD: 0.90,
-    Tier.MODERATE: 0.70,
-    Tier.HEAVY: 0.50,
-    Tier.SEVERE: 0.30,
-}
-
-
-@dataclass
-class Tally:
-    """What a replay produced, per strategy variant where it matters."""
-
-    entered: Counter[tuple[str, Tier]] = field(default_factory=Counter)
-    recovered: Counter[tuple[str, Tier]] = field(default_factory=Counter)
-    contacts: Counter[str] = field(default_factory=Counter)
-    suppressed: Counter[str] = field(default_factory=Counter)
-    segment_changes: int = 0
-
-    def count(self, outputs: Iterable[Output]) -> list[ContactDue]:
-        due: list[ContactDue] = []
-        for out in outputs:
-            if isinstance(out, SegmentChanged):
-                self.segment_changes += 1
-                variant = out.strategy_variant
-                if out.to_tier is Tier.CURRENT and out.from_tier is not Tier.CURRENT:
-                    self.recovered[(variant, out.from_tier)] += 1
-                elif _rank(out.to_tier) > _rank(out.from_tier):
-                    self.entered[(variant, out.to_tier)] += 1
-            elif isinstance(out, ContactDue):
-                self.contacts[out.channel.value] += 1
-                due.append(out)
-            elif isinstance(out, ContactSuppressed):
-                self.suppressed[out.reason.value] += 1
-        return due
-
-    def recovery(self) -> dict[str, dict[Tier, tuple[int, int]]]:
-        """variant -> tier -> (recovered, entered)."""
-        table: dict[str, dict[Tier, tuple[int, int]]] = {}
-        for (variant, tier), n in self.entered.items():
-            table.setdefault(variant, {})[tier] = (self.recovered[(variant, tier)], n)
-        return table
-
-
-@dataclass
-class ReplayReport:
-    days: int
-    accounts: int
-    events: int
-    seconds: float
-    tally: Tally
-
-    @property
-    def events_per_second(self) -> float:
-        return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
 def replay(
@@ -141,35 +78,5 @@ def replay(
         settle(engine.advance(0, datetime.combine(sim.next_day, time(), UTC), store.get))
         if progress is not None:
             progress(day, events)
-    return ReplayReport(days, config.accounts, events, timer.perf_counter() - t0, tally)
-
-
-def format_report(report: ReplayReport) -> str:
-    width = max([len(v) for v in report.tally.recovery()] + [8]) + 2
-    lines = [
-        f"replayed {report.days} days of {report.accounts} accounts: {report.events} events "
-        f"in {report.seconds:.1f}s ({report.events_per_second:,.0f} events/s)",
-        "",
-        f"{'variant':<{width}}{'tier':<10}{'entered':>9}{'recovered':>11}{'rate':>8}{'target':>8}",
-    ]
-    for variant, tiers in sorted(report.tally.recovery().items()):
-        for tier in TARGETS:
-            recovered, entered = tiers.get(tier, (0, 0))
-            rate = f"{recovered / entered:.0%}" if entered else "-"
-            mark = "" if not entered or recovered / entered >= TARGETS[tier] else "  below"
-            lines.append(
-                f"{variant:<{width}}{tier.value:<10}{entered:>9}{recovered:>11}{rate:>8}"
-                f"{TARGETS[tier]:>8.0%}{mark}"
-            )
-    lines.append("")
-    lines.append("contacts: " + _counts(report.tally.contacts))
-    lines.append("suppressed: " + _counts(report.tally.suppressed))
-    return "\n".join(lines)
-
-
-def _counts(counter: Counter[str]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "none"
-
-
-def _rank(tier: Tier) -> int:
-    return list(Tier).index(tier)
+    seconds = timer.perf_counter() - t0
+    return ReplayReport(days, config.accounts, events, seconds, tally, Portfolio.of(store.values()))

@@ -37,6 +37,7 @@ class Catalogue:
     erasure_requests: TopicSpec  # input: forget a customer (right to erasure)
     segment_changes: TopicSpec
     contact_suppressed: TopicSpec
+    legal_referrals: TopicSpec
     dlq: TopicSpec
     contact_due_topics: tuple[TopicSpec, ...]  # one per Channel, in Channel order
     ticks: TopicSpec  # internal: wall-clock ticks, one per partition, that drive due contacts
@@ -61,6 +62,7 @@ class Catalogue:
             self.segment_changes,
             *self.contact_due_topics,
             self.contact_suppressed,
+            self.legal_referrals,
             self.dlq,
             self.ticks,
         ]
@@ -151,6 +153,14 @@ def catalogue(prefix: str = "", partitions: int = 6) -> Catalogue:
             365,
             "output",
             "Audit of every contact the compliance gate held back, with the reason.",
+        ),
+        legal_referrals=spec(
+            "legal-referrals",
+            "LitigationReferral",
+            365,
+            "output",
+            "Litigation referrals: customers whose every legal stage was delivered without "
+            "payment or plan, with the delivered stages as evidence, for legal review.",
         ),
         dlq=spec(
             "dlq",

@@ -32,6 +32,7 @@ PARTIES: dict[str, tuple[str, str]] = {  # topic base name -> (producers, consum
     "segment-changes": ("Faust worker (streams/)", "Dashboards, CRM, analytics"),
     "contact-due": ("Faust worker (streams/)", "The gateway of the channel (connectors/)"),
     "contact-suppressed": ("Faust worker (streams/)", "Compliance audit, dashboards"),
+    "legal-referrals": ("Faust worker (streams/)", "Legal review, then litigation"),
     "dlq": (
         "Faust worker and publishers (any stage that refuses input)",
         "Operators, replay tools",

@@ -17,6 +17,8 @@ from streams.core.model import (
     CustomerType,
     ErasureRequest,
     HardStop,
+    LegalStage,
+    LitigationReferral,
     Outcome,
     Repayment,
     SegmentChanged,
@@ -129,6 +131,23 @@ ERASURE_REQUEST = ErasureRequest(
     source="crm",
 )
 
+LITIGATION_REFERRAL = LitigationReferral(
+    event_id="lit-3b9e1f0c2d4a5e67",
+    occurred_at=datetime(2025, 6, 20, 2, 0, tzinfo=UTC),
+    customer_id="C-1001",
+    accounts=(CoveredAccount(account_id="A-1001", days_past_due=110, amount_due=632_000),),
+    days_past_due=110,
+    tier=Tier.SEVERE,
+    amount_due=632_000,
+    currency="CNY",
+    stages=(
+        LegalStage("lawyer_letter", "cd-0a1b2c3d4e5f6071", datetime(2025, 5, 6, 7, 0, tzinfo=UTC)),
+        LegalStage("court_summons", "cd-8192a3b4c5d6e7f8", datetime(2025, 6, 5, 6, 30, tzinfo=UTC)),
+    ),
+    reason="court_summons delivered 14 days ago; no payment or plan since",
+    strategy_variant="A",
+)
+
 EXAMPLES: dict[str, Record] = {
     f"collections.{type(r).__name__}": r
     for r in (
@@ -140,5 +159,6 @@ EXAMPLES: dict[str, Record] = {
         CONTACT_DUE,
         CONTACT_SUPPRESSED,
         ERASURE_REQUEST,
+        LITIGATION_REFERRAL,
     )
 }

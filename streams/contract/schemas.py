@@ -23,6 +23,7 @@ from streams.core.model import (
     ContactOutcome,
     ContactSuppressed,
     ErasureRequest,
+    LitigationReferral,
     Repayment,
     SegmentChanged,
 )
@@ -39,6 +40,7 @@ Record = (
     | ContactDue
     | ContactSuppressed
     | ErasureRequest
+    | LitigationReferral
 )
 
 RECORD_TYPES: tuple[type[Record], ...] = (
@@ -50,6 +52,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ContactDue,
     ContactSuppressed,
     ErasureRequest,
+    LitigationReferral,
 )
 
 

@@ -11,6 +11,7 @@ in every client), so no input can grow a customer's state or an output without b
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -31,6 +32,7 @@ NON_NEGATIVE = frozenset(
         "amount",
         "promise_amount",
         "amount_due",
+        "prior_delinquencies",
     }
 )
 CURRENCY = re.compile(r"[A-Z]{3}")
@@ -62,6 +64,7 @@ def validate(record: Any) -> None:
 @per_type
 def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
     checks: list[tuple[str, Check]] = []
+    optional_lists = {f.name for f in dataclasses.fields(cls) if f.default == ()}
     for f in fields_of(cls):
         if f.name in ID_FIELDS:
             checks.append((f.name, _not_empty))
@@ -82,7 +85,7 @@ def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
         if f.kind is Kind.RECORD:
             checks.append((f.name, _nested))
         if f.kind is Kind.RECORDS:
-            checks.append((f.name, _nested_all))
+            checks.append((f.name, _nested_each if f.name in optional_lists else _nested_all))
     return tuple(checks)
 
 
@@ -145,6 +148,10 @@ def _nested(value: Any) -> str | None:
 def _nested_all(values: tuple[Any, ...]) -> str | None:
     if not values:
         return "must not be empty"
+    return _nested_each(values)
+
+
+def _nested_each(values: tuple[Any, ...]) -> str | None:
     if len(values) > MAX_ITEMS:
         return f"has more than {MAX_ITEMS} items"
     for i, value in enumerate(values):

@@ -8,83 +8,46 @@ slot. Compliance (hours, caps, hard stops) is not decided here but in :mod:`gate
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from streams.core import legal
 from streams.core.config import Policy
-from streams.core.customer_type import TYPE_RANK
+from streams.core.dates import worst_dpd
+from streams.core.ladder import floor_step, is_climbing, ladder_step
 from streams.core.local import at_local
-from streams.core.model import Channel, CustomerType
+from streams.core.model import Channel
 from streams.core.state import (
     COLLECT,
+    COLLECTING,
+    CONTACT_REPAIR,
     FOLLOW_UP,
-    REMINDER,
+    PLAN_REMINDER,
     AccountState,
     ChannelProgress,
+    Commitment,
     CustomerState,
-    Promise,
     Slot,
 )
 from streams.core.strategy import ChannelRule, Plan
 
 DEFAULT_TIME = time(10, 0)
+MIDNIGHT = time(0, 0)
 NO_PROGRESS = ChannelProgress()
 CHANNELS = tuple(Channel)  # in enum order; iterating the enum itself costs more per loop
+VOICE = (Channel.IVR, Channel.AGENT_CALL)
 
 
-def plan_for(
-    state: CustomerState, policy: Policy, overdue: Sequence[AccountState] | None = None
-) -> Plan:
-    """The plan of the customer's variant for their worst customer type.
-
-    ``overdue``: the state's delinquent accounts, when the caller already has them.
-    """
-    accounts = state.delinquent_accounts if overdue is None else overdue
-    kinds = [a.customer_type for a in accounts]
-    worst = max(kinds, key=TYPE_RANK.__getitem__, default=CustomerType.NONE)
-    return policy.strategy.variant(state.strategy_variant).plans[worst]
+def plan_for(state: CustomerState, policy: Policy, dpd: int) -> Plan:
+    """The plan of the customer's variant for their customer type and the DPD's tier."""
+    variant = policy.strategy.variant(state.strategy_variant)
+    return variant.plan(state.customer_type, policy.segmentation.tier(dpd))
 
 
-def customer_dpd(state: CustomerState, today: date) -> int:
-    return worst_dpd(state.delinquent_accounts, today)
-
-
-def worst_dpd(overdue: Sequence[AccountState], today: date) -> int:
-    """DPD of the worst account; ``overdue`` is ordered worst first (``delinquent_accounts``)."""
-    return overdue[0].dpd_on(today) if overdue else 0
-
-
-def ladder_step(plan: Plan, dpd: int, level: int, skip: frozenset[Channel]) -> int | None:
-    """Current escalation step: never below the first ladder channel usable at this DPD.
-
-    Channels in ``skip`` (opted out) are stepped over, so an opt-out never stalls escalation.
-    """
-    if not plan.ladder:
-        return None
-    usable = [
-        i for i, c in enumerate(plan.ladder) if plan.channels[c].covers(dpd) and c not in skip
-    ]
-    floor = usable[0] if usable else 0
-    return min(max(level, floor), len(plan.ladder) - 1)
-
-
-def escalate_on_silence(state: CustomerState, ctx: Context) -> CustomerState:
-    """Open the next ladder step once the current one got no response N times."""
-    plan, step = ctx.plan, ctx.step
-    if step is None or step >= len(plan.ladder) - 1:
-        return state
-    progress = state.progress.get(plan.ladder[step])
-    if progress and progress.unanswered >= plan.no_response_attempts:
-        return replace(state, escalation_level=step + 1)
-    return state
-
-
-def escalate_one_step(state: CustomerState, plan: Plan, dpd: int) -> CustomerState:
-    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
-    level = state.escalation_level + 1 if step is None else min(step + 1, len(plan.ladder) - 1)
-    return replace(state, escalation_level=max(level, state.escalation_level))
+def customer_dpd(state: CustomerState, now: datetime, policy: Policy) -> int:
+    today = now.astimezone(ZoneInfo(state.time_zone)).date()
+    return worst_dpd(state.delinquent_accounts, now, today, policy.segmentation)
 
 
 class Context(NamedTuple):
@@ -96,8 +59,9 @@ class Context(NamedTuple):
     zone: ZoneInfo
     dpd: int  # of the worst overdue account
     overdue: int  # total overdue in the worst account's currency
-    promise: Promise | None
+    commitment: Commitment | None  # a promise or plan instalment pausing collection
     step: int | None  # current escalation step on the ladder
+    climbing: bool  # walking the ladder from its first step (ladder.py)
 
 
 def context(
@@ -110,11 +74,15 @@ def context(
     zone = ZoneInfo(state.time_zone)
     today = now.astimezone(zone).date()
     accounts = state.delinquent_accounts if overdue is None else overdue
-    plan = plan_for(state, policy, accounts)
-    dpd = worst_dpd(accounts, today)
+    dpd = worst_dpd(accounts, now, today, policy.segmentation)
+    plan = plan_for(state, policy, dpd)
     amount = sum(a.overdue_amount for a in accounts if a.currency == accounts[0].currency)
-    step = ladder_step(plan, dpd, state.escalation_level, state.all_opt_outs)
-    return Context(plan, now, today, zone, dpd, amount, state.pending_promise, step)
+    skip = state.all_opt_outs
+    floor = floor_step(plan, dpd, skip)
+    climbing = is_climbing(state, plan, floor, zone)
+    step = ladder_step(plan, dpd, state.escalation_level, skip, climbing, floor)
+    commitment = state.commitment
+    return Context(plan, now, today, zone, dpd, amount, commitment, step, climbing)
 
 
 def desired_slot(
@@ -127,16 +95,21 @@ def desired_slot(
         existing = None
     options: list[tuple[datetime, str]] = []
     rule = ctx.plan.channels.get(channel)
-    if ctx.promise is not None:
+    if ctx.commitment is not None:
         reminder = None
         if channel is Channel.SMS:
-            reminder = _reminder_at(ctx.promise, ctx.plan, progress, ctx.zone, policy)
+            reminder = _reminder_at(ctx.commitment, ctx.plan, progress, ctx.zone, policy)
         if reminder is not None:
-            options.append((reminder, REMINDER))
-    elif rule is not None and _eligible(state, channel, rule, ctx, progress):
-        first = existing.due_at if existing and existing.purpose == COLLECT else ctx.now
-        options.append((_next_time(state, channel, rule, progress, first, ctx.zone), COLLECT))
-    if channel is Channel.AGENT_CALL and ctx.promise is None:
+            options.append((reminder, ctx.commitment.reminder))
+    elif rule is not None:
+        purpose = _purpose(state, channel, rule, ctx, progress)
+        if purpose is not None:
+            planned = existing is not None and existing.purpose in COLLECTING
+            first = existing.due_at if existing is not None and planned else ctx.now
+            when = _next_time(state, channel, rule, progress, first, ctx)
+            if when is not None:
+                options.append((when, purpose))
+    if channel is Channel.AGENT_CALL and ctx.commitment is None:
         follow_up = _follow_up_at(state, ctx.plan, ctx.zone)
         if follow_up is not None:
             options.append((follow_up, FOLLOW_UP))
@@ -151,35 +124,49 @@ def desired_slot(
     return Slot(channel, attempt, due_at, purpose, not_before)
 
 
-def _eligible(
+def _purpose(
     state: CustomerState,
     channel: Channel,
     rule: ChannelRule,
     ctx: Context,
     progress: ChannelProgress,
-) -> bool:
-    if not rule.covers(ctx.dpd):
-        return False
+) -> str | None:
+    """Why ``channel`` should contact the customer now (None: it should not).
+
+    Field visits are selective: a large balance (``COLLECT``), or a customer unreachable
+    despite attempts (``CONTACT_REPAIR``: find them, verify the address and phone).
+    """
+    climbing_step = ctx.climbing and ctx.step is not None and ctx.plan.ladder[ctx.step] is channel
+    if not (rule.covers(ctx.dpd) or climbing_step):
+        return None
     limit = rule.attempt_limit
     if limit is not None and progress.attempts >= limit:
-        return False
+        return None
     if channel in ctx.plan.ladder and (
         ctx.step is None or ctx.plan.ladder.index(channel) > ctx.step
     ):
-        return False
+        return None
     if rule.min_overdue_amount is None and rule.unreachable_days is None:
-        return True
+        return COLLECT
     if rule.min_overdue_amount is not None and ctx.overdue >= rule.min_overdue_amount:
-        return True
-    heard = (
-        state.last_right_party_at.astimezone(ctx.zone).date() if state.last_right_party_at else None
-    )
-    since = heard or state.episode_started
-    return (
-        rule.unreachable_days is not None
-        and since is not None
-        and (ctx.today - since).days >= rule.unreachable_days
-    )
+        return COLLECT
+    if rule.unreachable_days is not None and unreachable(state, rule, ctx):
+        return CONTACT_REPAIR
+    letters = ctx.plan.channels.get(Channel.LEGAL_LETTER)
+    if letters is not None and legal.undeliverable(state, letters, ctx.now):
+        return CONTACT_REPAIR  # no letter reaches them: find the customer
+    return None
+
+
+def unreachable(state: CustomerState, rule: ChannelRule, ctx: Context) -> bool:
+    """No right-party response for ``unreachable_days`` despite ``unreachable_attempts``
+    voice attempts since the last one (silence while nobody tried is not unreachable)."""
+    since = state.unreached_since
+    if since is None or rule.unreachable_days is None:
+        return False
+    tried = sum(state.progress[c].unanswered for c in VOICE if c in state.progress)
+    days = (ctx.today - since.astimezone(ctx.zone).date()).days
+    return tried >= rule.unreachable_attempts and days >= rule.unreachable_days
 
 
 def _next_time(
@@ -188,17 +175,27 @@ def _next_time(
     rule: ChannelRule,
     progress: ChannelProgress,
     first: datetime,
-    zone: ZoneInfo,
-) -> datetime:
-    """The next configured local time on an attempt day (``every_days`` apart, adjusted)."""
+    ctx: Context,
+) -> datetime | None:
+    """The next configured local time on an attempt day (``every_days`` apart, adjusted).
+
+    A follow-up channel (``follow_up_of``: moderate-tier SMS after calls) waits for an attempt
+    on those channels since its own last one, unless it is the step a climbing customer is on.
+    """
+    zone = ctx.zone
     last = progress.last_at
+    if rule.stages:
+        return legal.letter_time(state, rule, first, zone)
+    if rule.follow_up_of and not ctx.climbing:
+        return _follow_up_time(state, rule, last, zone)
     if last is None:  # the next configured time today, else as soon as allowed
         start = first.astimezone(zone)
         today = [t for t in rule.times if t >= start.time().replace(tzinfo=None)]
         return at_local(start.date(), today[0], zone) if today else first
     local = last.astimezone(zone)
     later = [t for t in rule.times if t > local.time()]
-    if later and _sent_on(state, channel, local.date(), zone) < len(rule.times):
+    same_day = local.date() == ctx.today  # a time missed on an earlier day is not caught up
+    if same_day and later and _sent_on(state, channel, local.date(), zone) < len(rule.times):
         return at_local(local.date(), later[0], zone)
     gap = rule.every_days
     if state.last_broken_promise_at and state.last_broken_promise_at > last:
@@ -206,6 +203,30 @@ def _next_time(
     elif state.last_right_party_at and state.last_right_party_at >= last:
         gap += rule.later_after_right_party_days
     return at_local(local.date() + timedelta(days=max(1, gap)), rule.times[0], zone)
+
+
+def _follow_up_time(
+    state: CustomerState, rule: ChannelRule, last: datetime | None, zone: ZoneInfo
+) -> datetime | None:
+    """The first configured time after the latest attempt on ``follow_up_of`` made since
+    this channel's last attempt, and not before ``every_days`` after that attempt."""
+    call = None
+    for channel in rule.follow_up_of:
+        seen = state.progress.get(channel)
+        if seen is not None and seen.last_at is not None and (call is None or seen.last_at > call):
+            call = seen.last_at
+    if call is None or (last is not None and last >= call):
+        return None
+    earliest = call
+    if last is not None:
+        spaced = last.astimezone(zone).date() + timedelta(days=rule.every_days)
+        earliest = max(earliest, at_local(spaced, MIDNIGHT, zone))
+    local = earliest.astimezone(zone)
+    clock = local.time()
+    for t in rule.times:
+        if t > clock:
+            return at_local(local.date(), t, zone)
+    return at_local(local.date() + timedelta(days=1), rule.times[0], zone)
 
 
 def _sent_on(state: CustomerState, channel: Channel, day: date, zone: ZoneInfo) -> int:
@@ -218,29 +239,33 @@ def _sent_on(state: CustomerState, channel: Channel, day: date, zone: ZoneInfo) 
 
 
 def _follow_up_at(state: CustomerState, plan: Plan, zone: ZoneInfo) -> datetime | None:
-    """An agent call owed after a legal letter (none made since the letter)."""
-    letter = state.progress.get(Channel.LEGAL_LETTER)
+    """An agent call owed after a delivered legal letter (none made since its delivery)."""
     rule = plan.channels.get(Channel.LEGAL_LETTER)
-    if letter is None or letter.last_at is None or rule is None:
+    if state.legal is None or not state.legal.delivered or rule is None:
         return None
     if rule.follow_up_call_days is None:
         return None
+    delivered = state.legal.delivered[-1].delivered_at
     call = state.progress.get(Channel.AGENT_CALL)
-    if call is not None and call.last_at is not None and call.last_at > letter.last_at:
+    if call is not None and call.last_at is not None and call.last_at > delivered:
         return None
     agent = plan.channels.get(Channel.AGENT_CALL)
     when = (agent or rule).times[0]
-    day = letter.last_at.astimezone(zone).date() + timedelta(days=rule.follow_up_call_days)
+    day = delivered.astimezone(zone).date() + timedelta(days=rule.follow_up_call_days)
     return at_local(day, when, zone)
 
 
 def _reminder_at(
-    promise: Promise, plan: Plan, progress: ChannelProgress, zone: ZoneInfo, policy: Policy
+    due: Commitment, plan: Plan, progress: ChannelProgress, zone: ZoneInfo, policy: Policy
 ) -> datetime | None:
-    """One SMS before the promised date, unless already sent or too late to be useful."""
-    if progress.last_at is not None and progress.last_at >= promise.made_at:
-        return None
+    """One SMS before a promised date or plan instalment, unless already sent or too late."""
+    ahead = policy.promises.reminder_days_before
+    if due.reminder == PLAN_REMINDER:
+        ahead = policy.plans.reminder_days_before
     sms = plan.channels.get(Channel.SMS)
-    day = promise.promised_for - timedelta(days=policy.promises.reminder_days_before)
-    at = at_local(day, sms.times[0] if sms else DEFAULT_TIME, zone)
-    return None if at < promise.made_at else at
+    at = at_local(due.due_on - timedelta(days=ahead), sms.times[0] if sms else DEFAULT_TIME, zone)
+    if at < due.made_at:
+        return None  # agreed too late for a reminder to help
+    if progress.last_at is not None and progress.last_at >= at:
+        return None  # already sent (while paused, the only SMS are reminders)
+    return at

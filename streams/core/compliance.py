@@ -7,8 +7,8 @@ arithmetic lives here too; the decision for one contact is in :mod:`streams.core
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -19,27 +19,45 @@ CountKind = Literal["attempts", "connected", "unanswered"]
 COUNT_KINDS: tuple[CountKind, ...] = ("attempts", "connected", "unanswered")
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_QUIET_RUN = 366  # quiet days in a row a calendar may hold (checked when it is loaded)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Allowed local-time intervals of one day, ``[start, end)``, ascending and disjoint."""
+    """Allowed local-time intervals of one day, ``[start, end)``, ascending and disjoint,
+    on every local date except the calendar's quiet days (holidays, rest days)."""
 
     intervals: tuple[tuple[time, time], ...]
+    quiet_dates: frozenset[date] = frozenset()
+    quiet_weekdays: frozenset[int] = frozenset()  # 0 = Monday
 
     def contains(self, t: time) -> bool:
         return any(start <= t < end for start, end in self.intervals)
 
+    def open_on(self, day: date) -> bool:
+        if not self.quiet_dates and not self.quiet_weekdays:  # the usual case
+            return True
+        return day not in self.quiet_dates and day.weekday() not in self.quiet_weekdays
+
+    def is_open(self, at: datetime, zone: ZoneInfo) -> bool:
+        local = at.astimezone(zone)
+        return self.contains(local.time()) and self.open_on(local.date())
+
     def next_open(self, at: datetime, zone: ZoneInfo) -> datetime:
         """The earliest allowed instant at or after ``at`` (UTC in, UTC out)."""
         local = at.astimezone(zone)
-        if self.contains(local.time()):
+        if self.contains(local.time()) and self.open_on(local.date()):
             return at
-        for day in range(2):
-            date = local.date() + timedelta(days=day)
+        for day in range(MAX_QUIET_RUN + 2):
+            date_ = local.date() + timedelta(days=day)
+            if not self.open_on(date_):
+                continue
             for start, _ in self.intervals:
-                candidate = datetime.combine(date, start, tzinfo=zone)
+                candidate = datetime.combine(date_, start, tzinfo=zone)
                 if candidate > local:
                     return candidate.astimezone(at.tzinfo)
-        raise AssertionError("a window always opens within two days")  # pragma: no cover
+        raise AssertionError("the calendar leaves an open day")  # pragma: no cover
 
     def closes(self, at: datetime, zone: ZoneInfo) -> datetime:
         """End of the interval containing ``at``, or of the next one (UTC)."""
@@ -79,6 +97,7 @@ class Compliance:
     windows: Mapping[Channel, Window]
     caps: tuple[Cap, ...]
     cooldowns: tuple[Cooldown, ...]
+    min_window_left: timedelta = timedelta(0)  # less of the window left: wait for the next
 
     @property
     def memory(self) -> timedelta:
@@ -88,7 +107,15 @@ class Compliance:
 
 
 def parse_compliance(raw: object, r: Reader) -> Compliance:
-    keys = {"name", "time_zone", "contact_hours", "caps", "cooldowns"}
+    keys = {
+        "name",
+        "time_zone",
+        "contact_hours",
+        "caps",
+        "cooldowns",
+        "quiet_days",
+        "min_window_left_minutes",
+    }
     body = r.mapping(raw, "", keys, frozenset({"name", "time_zone", "contact_hours"}))
     hours = r.mapping(
         body["contact_hours"],
@@ -103,6 +130,7 @@ def parse_compliance(raw: object, r: Reader) -> Compliance:
         else default
         for c in Channel
     }
+    windows = _quiet_days(body.get("quiet_days"), windows, r)
     caps = tuple(
         _cap(item, join("caps", i), r)
         for i, item in enumerate(r.sequence(body.get("caps", []), "caps"))
@@ -117,7 +145,42 @@ def parse_compliance(raw: object, r: Reader) -> Compliance:
         windows,
         caps,
         cooldowns,
+        timedelta(
+            minutes=r.integer(
+                body.get("min_window_left_minutes", 0), "min_window_left_minutes", minimum=0
+            )
+        ),
     )
+
+
+def _quiet_days(raw: object, windows: dict[Channel, Window], r: Reader) -> dict[Channel, Window]:
+    """Holidays and rest days (customer's local dates) on which the listed channels are quiet."""
+    if raw is None:
+        return windows
+    path = "quiet_days"
+    body = r.mapping(raw, path, {"channels", "weekdays", "dates"}, frozenset({"channels"}))
+    channels = _channels(body["channels"], join(path, "channels"), r)
+    days = [
+        r.member_of(WEEKDAYS, d, join(join(path, "weekdays"), i))
+        for i, d in enumerate(r.sequence(body.get("weekdays", []), join(path, "weekdays")))
+    ]
+    if len(set(days)) == len(WEEKDAYS):
+        r.fail(join(path, "weekdays"), "every weekday is quiet: no contact would ever be made")
+    dates = frozenset(
+        r.day(d, join(join(path, "dates"), i))
+        for i, d in enumerate(r.sequence(body.get("dates", []), join(path, "dates")))
+    )
+    longest, run = 0, 0
+    for day in sorted(dates):
+        run = run + 1 if day - timedelta(days=1) in dates else 1
+        longest = max(longest, run)
+    if longest > MAX_QUIET_RUN:
+        r.fail(join(path, "dates"), f"more than {MAX_QUIET_RUN} quiet days in a row")
+    weekdays = frozenset(WEEKDAYS.index(d) for d in days)
+    return {
+        c: replace(w, quiet_dates=dates, quiet_weekdays=weekdays) if c in channels else w
+        for c, w in windows.items()
+    }
 
 
 def _window(raw: object, path: str, r: Reader) -> Window:

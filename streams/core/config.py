@@ -30,8 +30,6 @@ class CustomerTypeRules:
     look_back: timedelta = timedelta(days=365)
     wilful_broken_promises: int = 2  # broken promises in the look-back that make a wilful
     wilful_refusals: int = 2  # refusals to pay in the look-back that make a wilful
-    silent_days: int = 45  # no payment and no right-party contact for this long ...
-    silent_min_dpd: int = 31  # ... while at least this many days past due
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +37,18 @@ class PromiseRules:
     grace_days: int = 2
     kept_percent: int = 90  # paid >= this share of the promised amount = kept
     reminder_days_before: int = 1
+    max_days: int = 14  # a promised date further out is held to today + max_days
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRules:
+    """Repayment plans: each instalment is decided like a promise when its grace ends."""
+
+    grace_days: int = 3
+    kept_percent: int = 90  # paid >= this share of the instalments due so far = kept
+    reminder_days_before: int = 2
+    max_instalments: int = 12
+    max_days: int = 366  # the last instalment at most this far out
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,7 @@ class Policy:
     segmentation: Segmentation = field(default_factory=Segmentation)
     customer_types: CustomerTypeRules = field(default_factory=CustomerTypeRules)
     promises: PromiseRules = field(default_factory=PromiseRules)
+    plans: PlanRules = field(default_factory=PlanRules)
     history_limit: int = 24  # episodes, broken promises, refusals kept per account
     # repayments and outcomes are deduplicated on event_id for this long (the replay horizon:
     # older ones are refused, see streams.core.dedup), remembering at most dedup_limit ids
@@ -61,15 +72,25 @@ def load_policy(strategy_file: Path | None = None, compliance_preset: str = "chi
     preset_path = _preset_path(compliance_preset)
     raw = _read(strategy_path)
     r = Reader(str(strategy_path))
-    top = r.mapping(
-        raw, "", {"version", "experiment", "variants", "segmentation", "customer_type", "promises"}
-    )
+    keys = {
+        "version",
+        "experiment",
+        "max_gap_days",
+        "variants",
+        "segmentation",
+        "customer_type",
+        "promises",
+        "plans",
+    }
+    top = r.mapping(raw, "", keys)
+    segmentation = _segmentation(top.get("segmentation", {}), r)
     return Policy(
-        strategy=parse_strategy(top, r),
+        strategy=parse_strategy(top, r, segmentation),
         compliance=parse_compliance(_read(preset_path), Reader(str(preset_path))),
-        segmentation=_segmentation(top.get("segmentation", {}), r),
+        segmentation=segmentation,
         customer_types=_customer_types(top.get("customer_type", {}), r),
         promises=_promises(top.get("promises", {}), r),
+        plans=_plans(top.get("plans", {}), r),
     )
 
 
@@ -119,13 +140,14 @@ def _segmentation(raw: object, r: Reader) -> Segmentation:
 
 
 def _customer_types(raw: object, r: Reader) -> CustomerTypeRules:
-    keys = {
-        "look_back_days",
-        "wilful_broken_promises",
-        "wilful_refusals",
-        "silent_days",
-        "silent_min_dpd",
-    }
+    keys = {"look_back_days", "wilful_broken_promises", "wilful_refusals"}
+    if isinstance(raw, Mapping):
+        for removed in sorted({"silent_days", "silent_min_dpd"} & set(raw)):
+            r.fail(
+                join("customer_type", removed),
+                "removed: silence never makes a customer wilful (an unreachable customer gets "
+                "contact repair and field visits, see channels.field_visit.unreachable_*)",
+            )
     body = r.mapping(raw, "customer_type", keys)
     d = CustomerTypeRules()
     return CustomerTypeRules(
@@ -136,13 +158,13 @@ def _customer_types(raw: object, r: Reader) -> CustomerTypeRules:
             body, "wilful_broken_promises", d.wilful_broken_promises, "customer_type", r
         ),
         wilful_refusals=_int(body, "wilful_refusals", d.wilful_refusals, "customer_type", r),
-        silent_days=_int(body, "silent_days", d.silent_days, "customer_type", r),
-        silent_min_dpd=_int(body, "silent_min_dpd", d.silent_min_dpd, "customer_type", r),
     )
 
 
 def _promises(raw: object, r: Reader) -> PromiseRules:
-    body = r.mapping(raw, "promises", {"grace_days", "kept_percent", "reminder_days_before"})
+    body = r.mapping(
+        raw, "promises", {"grace_days", "kept_percent", "reminder_days_before", "max_days"}
+    )
     d = PromiseRules()
     kept = _int(body, "kept_percent", d.kept_percent, "promises", r)
     if kept > 100:
@@ -153,6 +175,25 @@ def _promises(raw: object, r: Reader) -> PromiseRules:
         reminder_days_before=_int(
             body, "reminder_days_before", d.reminder_days_before, "promises", r, minimum=0
         ),
+        max_days=_int(body, "max_days", d.max_days, "promises", r),
+    )
+
+
+def _plans(raw: object, r: Reader) -> PlanRules:
+    keys = {"grace_days", "kept_percent", "reminder_days_before", "max_instalments", "max_days"}
+    body = r.mapping(raw, "plans", keys)
+    d = PlanRules()
+    kept = _int(body, "kept_percent", d.kept_percent, "plans", r)
+    if kept > 100:
+        r.fail("plans.kept_percent", f"expected at most 100, got {kept}")
+    return PlanRules(
+        grace_days=_int(body, "grace_days", d.grace_days, "plans", r, minimum=0),
+        kept_percent=kept,
+        reminder_days_before=_int(
+            body, "reminder_days_before", d.reminder_days_before, "plans", r, minimum=0
+        ),
+        max_instalments=_int(body, "max_instalments", d.max_instalments, "plans", r),
+        max_days=_int(body, "max_days", d.max_days, "plans", r),
     )
 
 

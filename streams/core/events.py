@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from streams.core import legal, plans
 from streams.core.config import Policy
 from streams.core.gate import CONNECTED, CONVERSATION
 from streams.core.local import local_date
@@ -31,12 +32,13 @@ from streams.core.promises import credit, make_promise
 from streams.core.state import AccountState, ChannelProgress, CustomerState, Episode, LedgerEntry
 
 Result = CustomerState | DeadLetter
-RESPONSES = CONNECTED - {Outcome.WRONG_PARTY, Outcome.OPT_OUT}
+RESPONSES = CONVERSATION  # a right-party response; an answered IVR or a wrong party is none
+REACHED = CONNECTED | {Outcome.DELIVERED}  # the contact got through (connect rate)
 
 
 def apply_event(state: CustomerState, event: InputEvent, now: datetime, policy: Policy) -> Result:
     if isinstance(event, AgingSnapshot):
-        return apply_aging(state, event, policy)
+        return apply_aging(state, event, now, policy)
     if isinstance(event, Repayment):
         return apply_repayment(state, event, now)
     if isinstance(event, ContactOutcome):
@@ -44,7 +46,7 @@ def apply_event(state: CustomerState, event: InputEvent, now: datetime, policy: 
     return apply_profile(state, event)
 
 
-def apply_aging(state: CustomerState, e: AgingSnapshot, policy: Policy) -> Result:
+def apply_aging(state: CustomerState, e: AgingSnapshot, now: datetime, policy: Policy) -> Result:
     dpd = e.days_past_due
     if dpd < 0 or e.overdue_amount < 0 or e.outstanding_balance < 0:
         return DeadLetter("validation", f"{e.event_id}: negative days past due or amount")
@@ -78,6 +80,7 @@ def apply_aging(state: CustomerState, e: AgingSnapshot, policy: Policy) -> Resul
         overdue_amount=overdue,
         outstanding_balance=e.outstanding_balance,
         as_of=e.as_of,
+        seen_at=now,
         overdue_since=since,
         tier=tier,
         bucket=bucket,
@@ -112,24 +115,32 @@ def apply_repayment(state: CustomerState, e: Repayment, now: datetime) -> Result
             episodes=_episodes(account, None, paid_on, len(account.episodes) or 1),
         )
     progress = _responded(state.progress)
-    return replace(state, accounts={**state.accounts, e.account_id: account}, progress=progress)
+    accounts = {**state.accounts, e.account_id: account}
+    state = plans.credit(state, e.account_id, e.amount)
+    return replace(state, accounts=accounts, progress=progress, unreached_since=None)
 
 
 def apply_outcome(state: CustomerState, e: ContactOutcome, now: datetime, policy: Policy) -> Result:
     if e.outcome is Outcome.PROMISE_TO_PAY:
-        promised = make_promise(state, e, now, policy)
+        agreed = plans.agree if e.instalments else make_promise
+        promised = agreed(state, e, now, policy)
         if isinstance(promised, DeadLetter):
             return promised
         state = promised
     ledger = _record(state.ledger, e)
     if ledger is not state.ledger:
         state = replace(state, ledger=ledger)
-    if e.outcome in RESPONSES and any(p.unanswered for p in state.progress.values()):
-        state = replace(state, progress=_responded(state.progress))
+    state = legal.reported(state, e)
+    if e.outcome in RESPONSES:
+        if any(p.unanswered for p in state.progress.values()):
+            state = replace(state, progress=_responded(state.progress))
+        if state.unreached_since is not None:
+            state = replace(state, unreached_since=None)
+        state = legal.responded(state)
     if e.outcome in CONVERSATION:
         state = _touch_accounts(state, e, local_date(state, e.occurred_at), policy)
     if e.outcome is Outcome.DISPUTE:
-        state = replace(state, reported_hard_stops=state.reported_hard_stops | {HardStop.DISPUTE})
+        state = _dispute(state, e.occurred_at)
     if e.outcome is Outcome.OPT_OUT:
         state = replace(state, reported_opt_outs=state.reported_opt_outs | {e.channel})
     return state
@@ -142,7 +153,7 @@ def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
         ZoneInfo(e.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         return DeadLetter("validation", f"{e.event_id}: unknown time zone {e.time_zone!r}")
-    return replace(
+    new = replace(
         state,
         time_zone=e.time_zone,
         locale=e.locale,
@@ -151,7 +162,34 @@ def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
         wilful_flag=e.wilful_flag,
         display_name=e.display_name,
         profile_at=e.occurred_at,
+        prior_delinquencies=max(0, e.prior_delinquencies),
+        disputes_resolved_at=_latest(e.disputes_resolved_at, state.disputes_resolved_at),
     )
+    return _lift_resolved_dispute(new)
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _dispute(state: CustomerState, at: datetime) -> CustomerState:
+    """A gateway heard a dispute: contact stops until the lender resolves it (profile
+    ``disputes_resolved_at``), unless it was already resolved when it reached us late."""
+    if state.disputes_resolved_at is not None and at <= state.disputes_resolved_at:
+        return state
+    stops = state.reported_hard_stops | {HardStop.DISPUTE}
+    latest = _latest(at, state.dispute_reported_at)
+    return replace(state, reported_hard_stops=stops, dispute_reported_at=latest)
+
+
+def _lift_resolved_dispute(state: CustomerState) -> CustomerState:
+    """A reported dispute ends when the lender resolved disputes up to (or after) it.
+    A dispute the profile lists itself ends when a later profile no longer lists it."""
+    reported, resolved = state.dispute_reported_at, state.disputes_resolved_at
+    if reported is None or resolved is None or reported > resolved:
+        return state
+    stops = state.reported_hard_stops - {HardStop.DISPUTE}
+    return replace(state, reported_hard_stops=stops, dispute_reported_at=None)
 
 
 def _episodes(
@@ -173,7 +211,13 @@ def _responded(progress: Mapping[Channel, ChannelProgress]) -> dict[Channel, Cha
 def _record(ledger: tuple[LedgerEntry, ...], e: ContactOutcome) -> tuple[LedgerEntry, ...]:
     for i, entry in enumerate(ledger):
         if e.contact_id is not None and entry.contact_id == e.contact_id:
-            return (*ledger[:i], replace(entry, outcome=e.outcome), *ledger[i + 1 :])
+            updated = replace(
+                entry,
+                outcome=e.outcome,
+                connected=entry.connected or e.outcome in REACHED,
+                right_party=entry.right_party or e.outcome in CONVERSATION,
+            )
+            return (*ledger[:i], updated, *ledger[i + 1 :])
     if e.channel.is_voice and e.outcome in CONNECTED:
         inbound = LedgerEntry(e.contact_id or e.event_id, e.channel, e.occurred_at, e.outcome, True)
         return (*ledger, inbound)

@@ -25,3 +25,8 @@ def segment_event_id(cause: str, account_id: str) -> str:
 
 def suppression_event_id(contact: str, reason: str) -> str:
     return _digest(f"{contact}|{reason}")
+
+
+def referral_id(customer_id: str, episode: date | None) -> str:
+    """One litigation referral per customer and delinquency episode."""
+    return _digest(f"{customer_id}|litigation|{episode.isoformat() if episode else '-'}")

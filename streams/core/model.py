@@ -96,6 +96,15 @@ class PromiseStatus(StrEnum):
     BROKEN = "broken"
 
 
+class PlanStatus(StrEnum):
+    """State of a repayment plan on an account, as segment changes report it."""
+
+    NONE = "none"  # no plan
+    ACTIVE = "active"  # agreed, every instalment so far kept
+    COMPLETED = "completed"  # every instalment kept
+    BROKEN = "broken"  # an instalment was not paid within its grace period
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -128,8 +137,21 @@ class Repayment:
 
 
 @dataclass(frozen=True, slots=True)
+class Instalment:
+    """One instalment of an agreed repayment plan."""
+
+    due_on: date  # the customer's calendar date by which it is to be paid
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
 class ContactOutcome:
-    """A gateway's result for a contact, or a callback (key press, promise to pay)."""
+    """A gateway's result for a contact, or a callback (key press, promise to pay).
+
+    A promise to pay with ``instalments`` is an agreed repayment plan (the event id is the
+    plan id); ``promise_amount`` and ``promise_date`` then name its first instalment, so a
+    reader that predates plans still sees a promise for it.
+    """
 
     event_id: str
     occurred_at: datetime
@@ -141,6 +163,7 @@ class ContactOutcome:
     promise_amount: int | None = None
     promise_date: date | None = None
     currency: str | None = None
+    instalments: tuple[Instalment, ...] = ()  # a repayment plan, in date order
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +179,8 @@ class AccountProfile:
     hard_stops: frozenset[HardStop] = frozenset()
     wilful_flag: bool = False  # flagged wilful/malicious upstream
     display_name: str | None = None  # PII: used only to personalise templates
+    prior_delinquencies: int = 0  # credit history: earlier episodes in 12 months, lender-known
+    disputes_resolved_at: datetime | None = None  # disputes reported up to then are resolved
 
 
 InputEvent = AgingSnapshot | Repayment | ContactOutcome | AccountProfile
@@ -197,6 +222,7 @@ class SegmentChanged:
     currency: str
     reason: str
     strategy_variant: str
+    plan_status: PlanStatus = PlanStatus.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +251,7 @@ class ContactDue:
     attempt: int  # 1-based attempt number on this channel in this episode
     strategy_variant: str
     locale: str
+    review_required: bool = False  # legal letters: a lawyer approves the wording before it leaves
 
     @property
     def event_id(self) -> str:
@@ -240,6 +267,36 @@ class ContactSuppressed:
     contact: ContactDue
     reason: SuppressionReason
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalStage:
+    """A legal letter that was delivered (evidence for a litigation referral)."""
+
+    stage: str  # e.g. lawyer_letter, court_summons
+    contact_id: str
+    delivered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LitigationReferral:
+    """Hand a customer's overdue accounts to litigation, once every legal stage was delivered.
+
+    Auditable: it lists the delivered stages it rests on; legal review decides before filing.
+    """
+
+    event_id: str  # deterministic: derived from the customer and the episode
+    occurred_at: datetime
+    customer_id: str
+    accounts: tuple[CoveredAccount, ...]
+    days_past_due: int  # the worst DPD among the accounts
+    tier: Tier
+    amount_due: int
+    currency: str
+    stages: tuple[LegalStage, ...]
+    reason: str
+    strategy_variant: str
+    review_required: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +320,32 @@ class PromiseResolved:
     paid_amount: int
     currency: str
     occurred_at: datetime
+    grace_ended_at: datetime  # the promise's own deadline: ids derived from it are stable
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentResolved:
+    """An instalment of a repayment plan was decided kept or broken (not published; counted)."""
+
+    customer_id: str
+    plan_id: str
+    number: int  # 1-based
+    of: int  # instalments in the plan
+    status: PromiseStatus
+    amount: int  # due by this instalment (cumulative amounts decide, see plans.py)
+    currency: str
+    occurred_at: datetime
+    plan_status: PlanStatus  # the plan after this decision
+
+
+@dataclass(frozen=True, slots=True)
+class ContactResult:
+    """A contact was first reported connected or right-party (not published; counted)."""
+
+    channel: Channel
+    connected: bool  # newly connected (answered, delivered to a person, ...)
+    right_party: bool  # newly a conversation with the customer
+    strategy_variant: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,5 +357,13 @@ class DeadLetter:
 
 
 Output = (
-    SegmentChanged | ContactDue | ContactSuppressed | ContactDeferred | PromiseResolved | DeadLetter
+    SegmentChanged
+    | ContactDue
+    | ContactSuppressed
+    | ContactDeferred
+    | PromiseResolved
+    | InstalmentResolved
+    | LitigationReferral
+    | ContactResult
+    | DeadLetter
 )

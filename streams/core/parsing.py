@@ -7,7 +7,7 @@ Pure: these functions check already-parsed YAML values (dicts, lists, scalars); 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +75,20 @@ class Reader:
         if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
             self.fail(path, f"time out of range: {text!r}")
         return time(int(hours), int(minutes))
+
+    def member_of(self, choices: tuple[str, ...], value: object, path: str) -> str:
+        if not isinstance(value, str) or value not in choices:
+            self.fail(path, f"expected one of {list(choices)}, got {_show(value)}")
+        return value
+
+    def day(self, value: object, path: str) -> date:
+        """A calendar date: YAML's own date or an ISO ``YYYY-MM-DD`` string."""
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return date.fromisoformat(self.string(value, path))
+        except ValueError:
+            self.fail(path, f"expected a date 'YYYY-MM-DD', got {_show(value)}")
 
     def member(self, enum: type[E], value: object, path: str) -> E:
         text = value if isinstance(value, str) else ""

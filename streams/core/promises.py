@@ -19,13 +19,21 @@ from streams.core.state import AccountState, CustomerState, Promise
 def make_promise(
     state: CustomerState, event: ContactOutcome, now: datetime, policy: Policy
 ) -> CustomerState | DeadLetter:
+    """Record a promise on the overdue accounts it covers (split by their overdue amounts).
+
+    No amount (an IVR key press: "I will pay by ...") means the whole overdue amount. A date
+    beyond ``promises.max_days`` is held to that horizon: a promise never pauses contact for
+    longer than the strategy allows, however far out the customer names a date.
+    """
     amount, promised_for = event.promise_amount, event.promise_date
-    if amount is None or promised_for is None or amount <= 0:
+    if promised_for is None or (amount is not None and amount <= 0):
         return DeadLetter(
-            "validation", f"{event.event_id}: a promise needs an amount > 0 and a date"
+            "validation", f"{event.event_id}: a promise needs a date (and an amount > 0, if any)"
         )
-    if promised_for < local_date(state, now):
+    today = local_date(state, now)
+    if promised_for < today:
         return DeadLetter("validation", f"{event.event_id}: promise date {promised_for} is past")
+    promised_for = min(promised_for, today + timedelta(days=policy.promises.max_days))
     targets = state.delinquent_accounts
     if event.account_id is not None:
         targets = [a for a in targets if a.account_id == event.account_id]
@@ -38,6 +46,8 @@ def make_promise(
     targets = [a for a in targets if a.currency == currency]
     if not targets:
         return DeadLetter("currency_mismatch", f"{event.event_id}: promise in {currency}")
+    if amount is None:
+        amount = sum(a.overdue_amount for a in targets)
     last_day = promised_for + timedelta(days=policy.promises.grace_days)
     grace_end = midnight_after(last_day, zone_of(state))
     accounts = dict(state.accounts)
@@ -80,6 +90,7 @@ def resolve(
                 promise.paid,
                 account.currency,
                 now,
+                promise.grace_ends_at,
             )
         )
         broken = account.broken_promises

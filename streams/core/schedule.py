@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from streams.core.cadence import CHANNELS, context, desired_slot, escalate_on_silence
+from streams.core import legal
+from streams.core.cadence import CHANNELS, Context, context, desired_slot
 from streams.core.config import Policy
 from streams.core.contacts import suppressed
 from streams.core.gate import Holds
+from streams.core.ladder import escalate_on_silence
 from streams.core.model import Channel, ContactSuppressed, SuppressionReason
 from streams.core.state import ChannelProgress, CustomerState, Slot
 
@@ -32,16 +34,31 @@ def reconcile(
             suppressed(before, slot, SuppressionReason.CURED, "no overdue account", now, policy)
             for slot in state.slots.values()
         ]
-        idle = replace(state, slots={}, progress={}, episode_started=None, escalation_level=0)
+        idle = replace(
+            state,
+            slots={},
+            progress={},
+            episode_started=None,
+            escalation_level=0,
+            unreached_since=None,
+            legal=None,
+        )
         return idle, outputs
     if state.episode_started is None:
         start = min(a.overdue_since for a in overdue if a.overdue_since)
-        state = replace(state, episode_started=start, progress={}, escalation_level=0)
+        state = replace(
+            state,
+            episode_started=start,
+            progress={},
+            escalation_level=0,
+            unreached_since=None,
+            legal=None,
+        )
     ctx = context(state, now, policy, overdue)
-    escalated = escalate_on_silence(state, ctx)
+    escalated = escalate_on_silence(state, ctx.plan, ctx.step)
     if escalated is not state:
         state, ctx = escalated, context(escalated, now, policy, overdue)
-    holds = Holds.of(state, overdue, ctx.promise)
+    holds = Holds.of(state, overdue, ctx.commitment)
     slots: dict[Channel, Slot] = {}
     outputs = []
     for channel in CHANNELS:
@@ -57,6 +74,19 @@ def reconcile(
         want = desired_slot(state, channel, ctx, policy)
         if want is not None and holds.reason(want) is None:
             slots[channel] = want
+    state = _plan_referral(state, ctx, holds)
     if slots == state.slots:
         return state, outputs
     return replace(state, slots=slots), outputs
+
+
+def _plan_referral(state: CustomerState, ctx: Context, holds: Holds) -> CustomerState:
+    """Schedule the litigation referral, unless something holds contact back."""
+    if state.legal is None:
+        return state
+    rule = ctx.plan.channels.get(Channel.LEGAL_LETTER)
+    when = None
+    held = holds.hard_stops or holds.cured or holds.promise_pending
+    if rule is not None and rule.stages and not held:
+        when = legal.referral_time(state, rule, ctx.dpd, ctx.today, ctx.zone)
+    return legal.with_referral_time(state, when)

@@ -1,8 +1,11 @@
-"""Contact strategy as data: channels, cadence and escalation per variant and customer type.
+"""Contact strategy as data: channels, cadence and escalation per variant, tier and type.
 
 The file format is described in ``streams/core/README.md``. Parsing happens once at load;
-at run time a :class:`Plan` (one per variant and customer type, overrides already merged)
-answers every question the cadence asks, so nothing is merged or looked up by string.
+at run time a :class:`Plan` (one per variant, customer type and tier, overrides already
+merged: the variant, then its ``tiers.<tier>``, then its ``customer_types.<type>``) answers
+every question the cadence asks, so nothing is merged or looked up by string.
+
+One business invariant is checked at load (``coverage.py``): *no silent tier*.
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 
-from streams.core.model import Channel, CustomerType
+from streams.core.coverage import check_no_silent_tier
+from streams.core.legal_rules import LegalRules, parse_legal
+from streams.core.model import Channel, CustomerType, Tier
 from streams.core.parsing import Reader, join
+from streams.core.segmentation import Segmentation
 
 RULE_KEYS = {
     "enabled",
+    "template",
+    "follow_up_of",
+    "unreachable_attempts",
     "dpd",
     "every_days",
     "times",
@@ -25,11 +34,13 @@ RULE_KEYS = {
     "unreachable_days",
     "stages",
     "follow_up_call_days",
+    "legal",
     "sooner_after_broken_promise_days",
     "later_after_right_party_days",
 }
 PLAN_KEYS = {"template", "escalation", "channels"}
-VARIANT_KEYS = PLAN_KEYS | {"name", "weight", "extends", "customer_types"}
+VARIANT_KEYS = PLAN_KEYS | {"name", "weight", "extends", "customer_types", "tiers"}
+TIERS = (Tier.MILD, Tier.MODERATE, Tier.HEAVY, Tier.SEVERE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +53,13 @@ class ChannelRule:
     times: tuple[time, ...]  # local times of the attempts on an attempt day
     max_attempts: int | None = None  # per delinquency episode
     min_overdue_amount: int | None = None  # field visits: large balances ...
-    unreachable_days: int | None = None  # ... or no right-party contact for this long
+    unreachable_days: int | None = None  # ... or unreachable this long despite attempts:
+    unreachable_attempts: int = 0  # at least this many voice attempts without a response
+    template: str | None = None  # this channel's template family (else the plan's)
+    follow_up_of: frozenset[Channel] = frozenset()  # sent only after an attempt on these
     stages: tuple[str, ...] = ()  # legal letters: one template per stage, in order
-    follow_up_call_days: int | None = None  # agent call this many days after each letter
+    follow_up_call_days: int | None = None  # agent call this many days after each delivery
+    legal: LegalRules | None = None  # with stages: delivery, retries, review, referral
     sooner_after_broken_promise_days: int = 0
     later_after_right_party_days: int = 0
 
@@ -52,9 +67,22 @@ class ChannelRule:
         return dpd >= self.dpd_from and (self.dpd_to is None or dpd <= self.dpd_to)
 
     @property
+    def unconditional(self) -> bool:
+        """Contacts whenever its DPD window covers the customer: nothing else must hold."""
+        return (
+            self.max_attempts is None
+            and self.min_overdue_amount is None
+            and self.unreachable_days is None
+            and not self.stages
+            and not self.follow_up_of
+        )
+
+    @property
+    def longest_gap_days(self) -> int:
+        return self.every_days + self.later_after_right_party_days
+
+    @property
     def attempt_limit(self) -> int | None:
-        if self.stages:
-            return len(self.stages) if self.max_attempts is None else self.max_attempts
         return self.max_attempts
 
 
@@ -72,7 +100,11 @@ class Plan:
 class Variant:
     name: str
     weight: int
-    plans: Mapping[CustomerType, Plan]
+    plans: Mapping[tuple[CustomerType, Tier], Plan]
+
+    def plan(self, kind: CustomerType, tier: Tier) -> Plan:
+        """``Tier.CURRENT`` (nothing overdue) gets the mild plan: it schedules nothing."""
+        return self.plans[kind, Tier.MILD if tier is Tier.CURRENT else tier]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +113,7 @@ class Strategy:
     experiment: str
     variants: tuple[Variant, ...]
     by_name: Mapping[str, Variant] = field(default_factory=dict, compare=False)
+    max_gap_days: int = 4  # promise: no delinquent customer waits longer for a next contact
 
     def variant(self, name: str) -> Variant:
         return self.by_name.get(name, self.variants[0])
@@ -97,7 +130,10 @@ def assign_variant(customer_id: str, strategy: Strategy) -> str:
     return strategy.variants[-1].name  # pragma: no cover - weights always sum above point
 
 
-def parse_strategy(raw: Mapping[str, object], r: Reader) -> Strategy:
+def parse_strategy(
+    raw: Mapping[str, object], r: Reader, segmentation: Segmentation | None = None
+) -> Strategy:
+    seg = segmentation or Segmentation()
     version = r.string(raw.get("version"), "version")
     experiment = r.string(raw.get("experiment"), "experiment")
     items = r.sequence(raw.get("variants"), "variants", non_empty=True)
@@ -116,27 +152,40 @@ def parse_strategy(raw: Mapping[str, object], r: Reader) -> Strategy:
             body = deep_merge(resolved[parent], {k: v for k, v in body.items() if k != "extends"})
         resolved[name] = body
         variants.append(_variant(body, path, r))
-    return Strategy(version, experiment, tuple(variants), {v.name: v for v in variants})
+    gap = r.integer(raw.get("max_gap_days", 4), "max_gap_days", minimum=1)
+    for i, variant in enumerate(variants):
+        check_no_silent_tier(variant, gap, seg, join("variants", i), r)
+    return Strategy(version, experiment, tuple(variants), {v.name: v for v in variants}, gap)
 
 
 def _variant(body: Mapping[str, object], path: str, r: Reader) -> Variant:
     weight = r.integer(body["weight"], join(path, "weight"), minimum=1)
-    base = _plan(body, path, r)
-    overrides = r.mapping(
-        body.get("customer_types", {}),
-        join(path, "customer_types"),
-        {t.value for t in CustomerType},
-    )
-    plans: dict[CustomerType, Plan] = {}
-    for kind in CustomerType:
-        if kind.value in overrides:
-            opath = join(join(path, "customer_types"), kind.value)
-            r.mapping(overrides[kind.value], opath, PLAN_KEYS)
-            merged = deep_merge(body, overrides[kind.value])  # type: ignore[arg-type]
-            plans[kind] = _plan(merged, opath, r)
-        else:
-            plans[kind] = base
+    _plan(body, path, r)  # the variant's own keys are checked even where overrides win
+    types = _overrides(body, "customer_types", [t.value for t in CustomerType], path, r)
+    tiers = _overrides(body, "tiers", [t.value for t in TIERS], path, r)
+    plans: dict[tuple[CustomerType, Tier], Plan] = {}
+    for tier in TIERS:
+        tier_body, tier_path = body, path
+        if tier.value in tiers:
+            tier_path = join(join(path, "tiers"), tier.value)
+            tier_body = deep_merge(body, tiers[tier.value])
+        for kind in CustomerType:
+            merged, where = tier_body, tier_path
+            if kind.value in types:
+                where = join(join(path, "customer_types"), kind.value)
+                merged = deep_merge(tier_body, types[kind.value])
+            plans[kind, tier] = _plan(merged, where, r)
     return Variant(str(body["name"]), weight, plans)
+
+
+def _overrides(
+    body: Mapping[str, object], key: str, names: list[str], path: str, r: Reader
+) -> dict[str, Mapping[str, object]]:
+    found = r.mapping(body.get(key, {}), join(path, key), set(names))
+    return {
+        name: r.mapping(value, join(join(path, key), name), PLAN_KEYS)
+        for name, value in found.items()
+    }
 
 
 def _plan(body: Mapping[str, object], path: str, r: Reader) -> Plan:
@@ -189,6 +238,14 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         r.string(s, join(join(path, "stages"), i))
         for i, s in enumerate(r.sequence(body.get("stages", []), join(path, "stages")))
     )
+    follow = frozenset(
+        r.member(Channel, c, join(join(path, "follow_up_of"), i))
+        for i, c in enumerate(r.sequence(body.get("follow_up_of", []), join(path, "follow_up_of")))
+    )
+    template = body.get("template")
+    legal = parse_legal(body.get("legal", {}), join(path, "legal"), r) if stages else None
+    if "legal" in body and not stages:
+        r.fail(join(path, "legal"), "only a channel with `stages` (legal letters) has legal rules")
     return ChannelRule(
         dpd_from=low,
         dpd_to=high,
@@ -198,9 +255,13 @@ def _rule(raw: object, path: str, r: Reader) -> ChannelRule | None:
         min_overdue_amount=opt("min_overdue_amount", 0),
         unreachable_days=opt("unreachable_days", 1),
         stages=stages,
+        legal=legal,
         follow_up_call_days=opt("follow_up_call_days", 0),
         sooner_after_broken_promise_days=opt("sooner_after_broken_promise_days", 0) or 0,
         later_after_right_party_days=opt("later_after_right_party_days", 0) or 0,
+        unreachable_attempts=opt("unreachable_attempts", 0) or 0,
+        template=None if template is None else r.string(template, join(path, "template")),
+        follow_up_of=follow,
     )
 
 

@@ -48,6 +48,14 @@ class Samples:
             if all(labels.get(k) == v for k, v in match.items())
         )
 
+    def pairs(self, name: str) -> dict[str, float]:
+        """``"<variant> <tier>"`` -> value, for the variant-labelled flow counters."""
+        out: dict[str, float] = defaultdict(float)
+        for labels, value in self.by_name.get(name, []):
+            if "variant" in labels and "tier" in labels:
+                out[f"{labels['variant']} {labels['tier']}"] += value
+        return dict(out)
+
     def by(self, name: str, label: str, **match: str) -> dict[str, float]:
         out: dict[str, float] = defaultdict(float)
         for labels, value in self.by_name.get(name, []):
@@ -70,6 +78,16 @@ class WorkerFigures:
     events: dict[str, float]  # topic -> events processed
     promises_made: float
     promises: dict[str, float]  # kept / broken
+    buckets: dict[str, float] = field(default_factory=dict)  # M-bucket -> accounts
+    # the managers' KPIs (streams/metrics/kpis.py)
+    variant_entered: dict[str, float] = field(default_factory=dict)  # "variant tier" -> n
+    variant_recovered: dict[str, float] = field(default_factory=dict)
+    connected: dict[str, float] = field(default_factory=dict)  # channel -> contacts
+    right_party: dict[str, float] = field(default_factory=dict)
+    new_delinquent: dict[str, float] = field(default_factory=dict)  # customer type -> n
+    plans: dict[str, float] = field(default_factory=dict)  # agreed / completed / broken
+    instalments: dict[str, float] = field(default_factory=dict)  # kept / broken
+    referrals: float = 0.0
 
     @classmethod
     def from_text(cls, text: str) -> WorkerFigures:
@@ -89,6 +107,15 @@ class WorkerFigures:
             events=s.by("collections_events_processed_total", "topic"),
             promises_made=s.total("collections_promises_made_total"),
             promises=s.by("collections_promises_resolved_total", "status"),
+            buckets=s.by("collections_portfolio_accounts", "bucket"),
+            variant_entered=s.pairs("collections_variant_tier_entered_accounts_total"),
+            variant_recovered=s.pairs("collections_variant_tier_recovered_accounts_total"),
+            connected=s.by("collections_contacts_connected_total", "channel"),
+            right_party=s.by("collections_contacts_right_party_total", "channel"),
+            new_delinquent=s.by("collections_delinquent_customers_entered_total", "customer_type"),
+            plans=s.by("collections_repayment_plans_total", "status"),
+            instalments=s.by("collections_plan_instalments_total", "status"),
+            referrals=s.total("collections_litigation_referrals_total"),
         )
 
     @property
@@ -113,6 +140,17 @@ class WorkerFigures:
 
     def contacts_on(self, channel: Channel) -> int:
         return int(self.contacts.get(channel.value, 0.0))
+
+    @property
+    def m1_m3_rate(self) -> float | None:
+        """The brief's M1-M3 delinquency ratio: accounts 1-90 DPD / all accounts."""
+        total = self.accounts_total
+        early = sum(self.buckets.get(b, 0.0) for b in ("M1", "M2", "M3"))
+        return early / total if total else None
+
+    def tier_share(self, tier: Tier) -> float | None:
+        overdue = sum(self.accounts.get(t.value, 0.0) for t in DELINQUENT)
+        return self.accounts.get(tier.value, 0.0) / overdue if overdue else None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import date
 
 from streams.core.model import Channel, Tier
 from streams.demo.scrape import GatewayFigures, WorkerFigures
-from streams.replay import TARGETS
+from streams.metrics.recovery import TARGETS, TIER_SHARE_TARGETS
 
 CLEAR = "\x1b[H\x1b[2J"
 SHORT = {
@@ -51,6 +51,45 @@ def tier_table(w: WorkerFigures) -> list[str]:
     return lines
 
 
+def kpi_lines(w: WorkerFigures) -> list[str]:
+    """The managers' KPIs: variants, connect and contact rates, mixes, plans, referrals."""
+    variants = sorted({key.split(" ")[0] for key in w.variant_entered})
+    recovery = []
+    for variant in variants:
+        rates = []
+        for tier in TARGETS:
+            entered = w.variant_entered.get(f"{variant} {tier.value}", 0.0)
+            recovered = w.variant_recovered.get(f"{variant} {tier.value}", 0.0)
+            rates.append(f"{tier.value} {_pct(recovered / entered if entered else None).strip()}")
+        recovery.append(f"  {variant}: {', '.join(rates)}")
+    rates = []
+    for ch in Channel:
+        sent = w.contacts_on(ch)
+        if sent:
+            connect = w.connected.get(ch.value, 0.0) / sent
+            talk = w.right_party.get(ch.value, 0.0) / sent
+            rates.append(f"{SHORT[ch]} {connect:.0%}/{talk:.0%}")
+    shares = ", ".join(
+        f"{t.value} {_pct(w.tier_share(t)).strip()} ({share:.0%})"
+        for t, share in TIER_SHARE_TARGETS.items()
+    )
+    entered = sum(w.new_delinquent.values())
+    types = ", ".join(
+        f"{k} {_pct(v / entered if entered else None).strip()}"
+        for k, v in sorted(w.new_delinquent.items())
+    )
+    return [
+        "recovery per strategy variant:",
+        *(recovery or ["  (no entries yet)"]),
+        f"connect/right-party rate by channel: {', '.join(rates) or '-'}",
+        f"M1-M3 delinquency ratio: {_pct(w.m1_m3_rate).strip()}   "
+        f"overdue tier mix (brief): {shares}",
+        f"new delinquent customers by type (brief 70/25/5): {types or '-'}",
+        f"repayment plans: {_counts(w.plans)}; instalments {_counts(w.instalments)}; "
+        f"litigation referrals {int(w.referrals)}",
+    ]
+
+
 def channels(w: WorkerFigures) -> str:
     return "  ".join(f"{ch.value} {w.contacts_on(ch)}" for ch in Channel)
 
@@ -78,6 +117,7 @@ def screen(
         *tier_table(w),
         "",
         f"delinquency rate (accounts not current / all): {_pct(w.delinquency_rate).strip()}",
+        *kpi_lines(w),
         f"contacts by channel: {channels(w)}",
         f"suppressed: {_counts(w.suppressed)}   deferred: {int(w.deferred)}",
         f"promises: made {int(w.promises_made)}, {_counts(w.promises)}",
@@ -132,6 +172,7 @@ def summary(w: WorkerFigures | None, g: GatewayFigures | None, p: Progress) -> s
         f"worker: {int(w.events_total):,} events processed, dead letters {int(w.dead_letters)}",
         *tier_table(w),
         f"delinquency rate: {_pct(w.delinquency_rate).strip()}",
+        *kpi_lines(w),
         f"contacts: {channels(w)}",
         f"suppressed: {_counts(w.suppressed)}",
     ]

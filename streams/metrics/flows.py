@@ -1,7 +1,8 @@
 """Tier-flow counters: entries into delinquent tiers, recoveries from them, transitions.
 
 Recovery rate per tier is a ratio of these counters over a window (recording rules), so it
-stays right across workers and restarts.
+stays right across workers and restarts; what counts as an entry and a recovery is defined
+once, in ``recovery.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from streams.core.model import Tier
 from streams.metrics.figures import DELINQUENT_TIERS, check_currency
+from streams.metrics.recovery import tier_flow
 
 
 class FlowMetrics:
@@ -66,14 +68,16 @@ class FlowMetrics:
         overdue_after: int,
         currency: str,
     ) -> None:
-        """Count an account's tier change; a change of bucket or type alone counts nothing."""
-        if from_tier == to_tier:
+        """Count an account's tier change (``recovery.tier_flow``); a change of bucket or
+        type alone counts nothing."""
+        flow = tier_flow(from_tier, to_tier)
+        if flow is None:
             return
         check_currency(currency)
         self.transitions.labels(from_tier.value, to_tier.value).inc()
-        if to_tier == Tier.CURRENT:
-            self.recovered.labels(from_tier.value).inc()
-            self.recovered_amount.labels(from_tier.value, currency).inc(max(overdue_before, 0))
+        if flow.kind == "recovered":
+            self.recovered.labels(flow.tier.value).inc()
+            self.recovered_amount.labels(flow.tier.value, currency).inc(max(overdue_before, 0))
         else:
-            self.entered.labels(to_tier.value).inc()
-            self.entered_amount.labels(to_tier.value, currency).inc(max(overdue_after, 0))
+            self.entered.labels(flow.tier.value).inc()
+            self.entered_amount.labels(flow.tier.value, currency).inc(max(overdue_after, 0))

@@ -18,13 +18,15 @@ from streams.metrics.delivery import DeliveryMetrics
 from streams.metrics.figures import AccountFigures, check_currency
 from streams.metrics.flows import FlowMetrics
 from streams.metrics.health import DEAD_LETTER_REASONS, HealthMetrics
+from streams.metrics.kpis import KpiMetrics
 from streams.metrics.portfolio import PortfolioAggregate
 
 
 class PipelineMetrics:
     """The worker's metrics. ``portfolio`` is the per-partition portfolio aggregate.
 
-    ``topics`` (input topic names) and ``currencies`` pre-initialise those label values.
+    ``topics`` (input topic names), ``currencies`` and ``variants`` (the strategy's) pre-initialise
+    those label values (``kpis.prepare`` adds variants later).
     """
 
     def __init__(
@@ -34,6 +36,7 @@ class PipelineMetrics:
         topics: Iterable[str] = (),
         currencies: Iterable[str] = (),
         dead_letter_reasons: Iterable[str] = DEAD_LETTER_REASONS,
+        variants: Iterable[str] = (),
     ) -> None:
         known_currencies = [check_currency(c) for c in currencies]
         self.portfolio = PortfolioAggregate(known_currencies)
@@ -42,6 +45,7 @@ class PipelineMetrics:
         self.contacts = ContactMetrics(registry)
         self.health = HealthMetrics(registry, topics, dead_letter_reasons)
         self.delivery = DeliveryMetrics(registry)
+        self.kpis = KpiMetrics(registry, variants)
 
     # ------------------------------------------------------------- accounts and flows
 

@@ -18,6 +18,7 @@ from streams.core.model import (
     ContactDue,
     ContactSuppressed,
     DeadLetter,
+    LitigationReferral,
     Output,
     PromiseResolved,
     SegmentChanged,
@@ -83,6 +84,8 @@ class Emitter:
                 emits.append(Emit(self.catalogue.contact_due(out.channel).name, key, encode(out)))
                 if ops is not None:
                     ops.append(count(PipelineMetrics.record_contact, out.channel))
+            elif isinstance(out, LitigationReferral):
+                emits.append(Emit(self.catalogue.legal_referrals.name, key, encode(out)))
             elif isinstance(out, ContactSuppressed):
                 emits.append(Emit(self.catalogue.contact_suppressed.name, key, encode(out)))
                 if ops is not None:

@@ -34,6 +34,7 @@ from streams.core.model import (
 from streams.core.policy import Decision, decide, due, next_wakeup
 from streams.core.protection import protect
 from streams.core.state import CustomerState
+from streams.metrics.kpis import count_decision, prepare
 from streams.metrics.pipeline import PipelineMetrics
 from streams.pipeline.admission import Admitted, Door, Protection, Tick, protection_of
 from streams.pipeline.clock import Clock, EventClock
@@ -128,6 +129,8 @@ class Engine:
         self.tick_topic = catalogue.ticks.name
         self.meta: dict[int, PartitionMeta] = {}
         self._count = metrics is not None
+        if metrics is not None:
+            prepare(metrics.kpis, [v.name for v in policy.strategy.variants])
 
     @property
     def input_topics(self) -> list[str]:
@@ -315,6 +318,8 @@ class Engine:
         source: Incoming | None,
     ) -> None:
         state = decision.state
+        if self._count:
+            work.ops.append(count(_count_kpis, before, state, decision.outputs))
         if decision.changed:
             work.put(partition, state)
             if self._count:
@@ -403,8 +408,21 @@ class Engine:
         return self.emitter.dead_letter(msg, stage, reason, message, error_class, ops)
 
 
+def _count_kpis(
+    metrics: PipelineMetrics,
+    before: CustomerState | None,
+    after: CustomerState,
+    outputs: tuple[Output, ...],
+) -> None:
+    count_decision(metrics.kpis, before, after, outputs)
+
+
 def _is_promise(event: InputEvent) -> bool:
-    return isinstance(event, ContactOutcome) and event.outcome is Outcome.PROMISE_TO_PAY
+    return (
+        isinstance(event, ContactOutcome)
+        and event.outcome is Outcome.PROMISE_TO_PAY
+        and not event.instalments  # a repayment plan: counted by collections_repayment_plans
+    )
 
 
 def merged_offsets(metas: Mapping[int, PartitionMeta]) -> dict[tuple[str, int], int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from streams.sim.config import SimConfig
 from streams.sim.draw import TIER_CEILING, TIER_FLOOR, TIERS, TYPES, pick, rng_for
@@ -38,6 +38,8 @@ class Book:
     product: array[int]  # index into PRODUCTS
     promise_day: array[int]  # ordinal of the day a promise is acted on, 0 = none
     promise_plan: array[int]  # 2 = pay in full, 1 = pay part, 0 = break
+    # account -> (day ordinal, amount) of the repayment-plan instalments it will pay
+    plan_payments: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Book:

@@ -29,6 +29,7 @@ class TypeBehaviour:
     keep_full: float  # chance a promise is kept in full
     keep_partial: float  # chance a promise is kept in part (else broken)
     refuse: float  # chance to refuse when reached and not promising
+    plan_keep: float = 0.0  # chance each instalment of an agreed repayment plan is paid
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,11 @@ class ChannelBehaviour:
 
 def _types() -> dict[CustomerType, TypeBehaviour]:
     return {
-        CustomerType.FIRST_TIME: TypeBehaviour(0.70, 0.022, 1.25, 0.90, 1.1, 0.85, 0.08, 0.03),
-        CustomerType.REPEAT: TypeBehaviour(0.25, 0.027, 0.75, 0.60, 1.0, 0.45, 0.20, 0.10),
-        CustomerType.WILFUL: TypeBehaviour(0.05, 0.022, 0.15, 0.50, 0.4, 0.10, 0.15, 0.50),
+        CustomerType.FIRST_TIME: TypeBehaviour(0.70, 0.022, 1.25, 0.90, 1.1, 0.85, 0.08, 0.03, 0.9),
+        # repeat customers have cyclical cash flow: smaller instalments are kept more often
+        # than one promise of everything (the brief: agree a suitable repayment plan)
+        CustomerType.REPEAT: TypeBehaviour(0.25, 0.027, 0.75, 0.60, 1.0, 0.45, 0.20, 0.10, 0.8),
+        CustomerType.WILFUL: TypeBehaviour(0.05, 0.022, 0.15, 0.50, 0.4, 0.10, 0.15, 0.50, 0.2),
     }
 
 
@@ -106,6 +109,9 @@ class SimConfig:
     monthly_rate: float = 0.015  # flat monthly interest folded into the instalment
     propensity_sigma: float = 0.5  # spread of the hidden per-customer propensity
     promise_max_days: int = 7
+    plan_share: float = 0.7  # offered a repayment plan (agent's script), promising: take it
+    plan_instalments: tuple[int, int] = (2, 4)  # instalments of an agreed plan
+    plan_every_days: int = 14
     voice_reach_decay: float = 0.008  # voice reach x (1 - decay * worst DPD), floor 0.4
     wilful_flagged: float = 0.4  # share of wilful customers flagged upstream
     sms_opt_out_share: float = 0.02  # customers opted out of SMS from the start

@@ -50,7 +50,7 @@ def play_day(book: Book, config: SimConfig, d: date, zone: ZoneInfo) -> list[Rep
             if rng.random() < miss[kind]:
                 book.age(i)
             continue
-        amount = _promised(book, i, today, rng)
+        amount = _promised(book, i, today, rng) + _instalment(book, i, today)
         if not amount:
             h = hazard[tier_index(days)] * mult[kind] * propensity[c]
             if book.boost_until[c] >= today:
@@ -78,6 +78,19 @@ def _promised(book: Book, i: int, today: int, rng: random.Random) -> int:
     if due < today or plan == 0:
         return 0
     return repay_amount(book.overdue[i], 1.0 if plan == 2 else 0.0, rng)
+
+
+def _instalment(book: Book, i: int, today: int) -> int:
+    """A repayment-plan instalment paid today (the plan's payments are drawn when agreed)."""
+    planned = book.plan_payments.get(i)
+    if not planned or planned[0][0] > today:
+        return 0
+    due = 0
+    while planned and planned[0][0] <= today:
+        due += planned.pop(0)[1]
+    if not planned:
+        del book.plan_payments[i]
+    return min(due, book.overdue[i])
 
 
 def repay_amount(overdue: int, full_share: float, rng: random.Random) -> int:

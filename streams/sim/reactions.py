@@ -12,7 +12,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from streams.core.model import Channel, ContactDue, ContactOutcome, Outcome, Repayment
+from streams.core.model import (
+    Channel,
+    ContactDue,
+    ContactOutcome,
+    Instalment,
+    Outcome,
+    Repayment,
+)
 from streams.sim.book import Book
 from streams.sim.config import ChannelBehaviour, SimConfig, TypeBehaviour
 from streams.sim.daily import MAX_HAZARD, repay_amount, repayment
@@ -57,6 +64,7 @@ class _Reply:
         account: str | None = None,
         amount: int | None = None,
         promised_for: date | None = None,
+        instalments: tuple[Instalment, ...] = (),
     ) -> None:
         c = self.contact
         self.events.append(
@@ -71,6 +79,7 @@ class _Reply:
                 promise_amount=amount,
                 promise_date=promised_for,
                 currency=self.config.currency if amount is not None else None,
+                instalments=instalments,
             )
         )
         self.at += seconds(self.rng.randint(*STEP))
@@ -168,6 +177,10 @@ def _promise(
 ) -> None:
     today, first_open = days
     rng = reply.rng
+    offered = reply.contact.template.endswith(".repayment_plan")  # the agent's plan script
+    if offered and rng.random() < config.plan_share:
+        _plan(book, config, reply, owed, kind, days)
+        return
     promised = today + rng.randint(1, config.promise_max_days)
     earliest = max(today + 1, first_open)
     pay_day = rng.randint(earliest, max(earliest, promised))
@@ -180,6 +193,35 @@ def _promise(
     only = account_id(owed[0]) if len(owed) == 1 else None
     total = sum(book.overdue[i] for i in owed)
     reply.outcome(Outcome.PROMISE_TO_PAY, only, total, date.fromordinal(promised))
+
+
+def _plan(
+    book: Book,
+    config: SimConfig,
+    reply: _Reply,
+    owed: list[int],
+    kind: TypeBehaviour,
+    days: tuple[int, int],
+) -> None:
+    """Agree a repayment plan of the whole overdue amount; draw which instalments get paid
+    (the customer keeps paying until the first one missed)."""
+    today, first_open = days
+    rng = reply.rng
+    count = rng.randint(*config.plan_instalments)
+    total = sum(book.overdue[i] for i in owed)
+    part = total // count
+    amounts = [part] * (count - 1) + [total - part * (count - 1)]
+    due = [max(today + 3, first_open) + k * config.plan_every_days for k in range(count)]
+    keep = kind.plan_keep * min(1.0, book.propensity[book.owner[owed[0]]]) ** 0.5
+    kept = 0
+    while kept < count and rng.random() < keep:
+        kept += 1
+    for i in owed:
+        share = book.overdue[i] / total if total else 0.0
+        book.plan_payments[i] = [(due[k], round(amounts[k] * share)) for k in range(kept)]
+    only = account_id(owed[0]) if len(owed) == 1 else None
+    parts = tuple(Instalment(date.fromordinal(d), a) for d, a in zip(due, amounts, strict=True))
+    reply.outcome(Outcome.PROMISE_TO_PAY, only, amounts[0], parts[0].due_on, parts)
 
 
 def _pay_now(

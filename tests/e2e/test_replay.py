@@ -33,10 +33,23 @@ def test_replay_report_has_a_row_for_every_variant_and_delinquent_tier(
     assert not missing, report
 
 
-def test_replay_report_counts_contacts_by_channel(replay_output: tuple[str, str]) -> None:
+def test_replay_report_counts_contacts_and_connects_by_channel(
+    replay_output: tuple[str, str],
+) -> None:
     report = replay_output[0]
-    contacts = next(line for line in report.splitlines() if line.startswith("contacts:"))
-    assert "sms" in contacts and "ivr" in contacts, report
+    rows = {line.split()[0]: line.split()[1:] for line in report.splitlines() if line.strip()}
+    for channel in ("sms", "ivr"):
+        sent, connected = int(rows[channel][0]), int(rows[channel][1])
+        assert sent > 0 and 0 <= connected <= sent, report
+
+
+def test_replay_report_shows_the_portfolio_mix_against_the_brief(
+    replay_output: tuple[str, str],
+) -> None:
+    report = replay_output[0]
+    assert "M1-M3 delinquency ratio" in report
+    assert "mild" in report and "(brief 60%)" in report
+    assert "first_time" in report and "(brief 70%)" in report
 
 
 def test_replay_progress_goes_to_stderr_and_the_report_to_stdout(

@@ -255,6 +255,12 @@ async def test_malformed_bodies_are_refused_400_never_500(
         ({"promise_amount": 2**63}, "promise_amount: too large"),
         ({"promise_amount": "9" * 30}, "promise_amount: expected an integer"),
         ({"promise_date": None}, "promise_date: required for outcome promise_to_pay"),
+        ({"currency": None}, "currency: required with an amount"),
+        ({"instalments": [{"due_on": "2025-03-10"}]}, "amount"),
+        (
+            {"outcome": "refused", "instalments": [{"due_on": "2025-03-10", "amount": 1}]},
+            "instalments: only for",
+        ),
         ({"promise_date": "2099-12-31"}, "promise_date: more than 366 days ahead"),
         ({"occurred_at": "9999-12-31T23:59:59-14:00"}, "occurred_at: out of range"),
         ({"occurred_at": "2030-01-01T00:00:00Z"}, "occurred_at: in the future"),
@@ -316,3 +322,23 @@ async def test_an_unknown_channel_is_not_found(client: Client) -> None:
 async def test_a_broker_failure_answers_503_so_the_gateway_retries(guard: ReplayGuard) -> None:
     async with TestClient(TestServer(app_for(FakeEmitter(fail=True), security(guard)))) as client:
         assert (await post(client, PROMISE))[0] == 503
+
+
+async def test_a_key_press_promise_needs_no_amount(client: Client, emitter: FakeEmitter) -> None:
+    body = {k: v for k, v in PROMISE.items() if k not in ("promise_amount", "currency")}
+    assert (await post(client, body))[0] == 202
+    [(_, _, event)] = emitter.sent
+    assert (event.promise_amount, event.promise_date) == (None, date(2025, 3, 10))
+
+
+async def test_an_agreed_plan_carries_its_instalments(client: Client, emitter: FakeEmitter) -> None:
+    plan = [{"due_on": "2025-03-10", "amount": 10000}, {"due_on": "2025-04-10", "amount": 20000}]
+    body = {k: v for k, v in PROMISE.items() if k not in ("promise_amount", "promise_date")}
+    body = tagged({**body, "instalments": plan}, Channel.AGENT_CALL)
+    assert (await post(client, body, channel="agent_call"))[0] == 202
+    [(_, _, event)] = emitter.sent
+    assert [(i.due_on, i.amount) for i in event.instalments] == [
+        (date(2025, 3, 10), 10000),
+        (date(2025, 4, 10), 20000),
+    ]
+    assert (event.promise_amount, event.promise_date) == (10000, date(2025, 3, 10))

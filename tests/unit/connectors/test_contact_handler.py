@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -165,3 +166,16 @@ async def test_a_contact_for_a_channel_without_gateway_goes_to_the_dlq(rig: Rig)
     assert await rig.handle(value) is Disposition.DEAD_LETTERED
     [(_, _, headers)] = rig.emitter.dead_letters()
     assert headers["dlq.reason"] == b"no_gateway"
+
+
+async def test_a_letter_accepted_for_legal_review_is_not_reported_delivered(
+    rig: Rig, gateway: ScriptedGateway
+) -> None:
+    letter = replace(contact_due("c-9"), review_required=True)
+    assert await rig.handle(encode(letter)) is Disposition.DELIVERED
+    assert gateway.delivered == ["c-9"]
+    assert rig.emitter.outcomes() == []  # the letter service reports delivery by callback
+    record = rig.store.get("c-9")
+    assert record is not None and record.reported
+    assert await rig.handle(encode(letter), offset=1) is Disposition.DUPLICATE
+    assert rig.emitter.outcomes() == []

@@ -19,6 +19,7 @@ ISSUE_TOPICS = {
     "collections.contact-due.field-visit.v1",
     "collections.contact-due.legal-letter.v1",
     "collections.contact-suppressed.v1",
+    "collections.legal-referrals.v1",  # issue 12: litigation referrals
     "collections.dlq.v1",
     "collections.clock-ticks.v1",  # internal to the workers
 }

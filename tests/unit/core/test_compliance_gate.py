@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from streams.core import load_policy
+from streams.core import ConfigError, load_policy
+from streams.core.config import COMPLIANCE_DIR
 from streams.core.gate import check
 from streams.core.model import Channel, HardStop, Outcome, SuppressionReason
 from streams.core.state import REMINDER, AccountState, CustomerState, LedgerEntry, Promise, Slot
@@ -32,7 +34,8 @@ def slot(channel: Channel, purpose: str = "collect") -> Slot:
         (Channel.SMS, 7, 59, False, (8, 0)),
         (Channel.SMS, 8, 0, True, None),
         (Channel.SMS, 12, 30, True, None),
-        (Channel.SMS, 21, 59, True, None),
+        (Channel.SMS, 20, 59, True, None),
+        (Channel.SMS, 21, 1, False, (8, 0)),  # less than an hour of the window left
         (Channel.SMS, 22, 0, False, (8, 0)),
         (Channel.IVR, 12, 0, False, (13, 30)),
         (Channel.IVR, 13, 29, False, (13, 30)),
@@ -52,7 +55,7 @@ def test_china_contact_hours_and_voice_meal_times(
         assert verdict.until is not None
         local = verdict.until.astimezone(ZoneInfo("Asia/Shanghai"))
         assert (local.hour, local.minute) == deferred_to
-        assert local.date() == (START + timedelta(days=1) if hh >= 22 else START)
+        assert local.date() == (START + timedelta(days=1) if hh >= 21 else START)
 
 
 def test_late_evening_is_deferred_to_next_morning() -> None:
@@ -177,6 +180,55 @@ def test_reg_f_waits_seven_days_after_a_conversation() -> None:
 def test_reg_f_hours_are_eight_to_nine_at_the_consumers_location() -> None:
     customer = overdue_customer(time_zone="America/New_York")
     nine_pm = datetime(2026, 3, 2, 21, tzinfo=NEW_YORK).astimezone(UTC)
-    eight_pm = datetime(2026, 3, 2, 20, 59, tzinfo=NEW_YORK).astimezone(UTC)
+    eight_am = datetime(2026, 3, 2, 8, tzinfo=NEW_YORK).astimezone(UTC)
+    before = datetime(2026, 3, 2, 7, 59, tzinfo=NEW_YORK).astimezone(UTC)
     assert not check(customer, slot(Channel.SMS), nine_pm, REG_F).send
-    assert check(customer, slot(Channel.SMS), eight_pm, REG_F).send
+    assert not check(customer, slot(Channel.SMS), before, REG_F).send
+    assert check(customer, slot(Channel.SMS), eight_am, REG_F).send
+
+
+def test_reg_f_waits_for_the_outcome_of_the_last_call_before_calling_again() -> None:
+    pending = LedgerEntry("k", Channel.IVR, at(START, 10), None)
+    customer = overdue_customer(ledger=(pending,))
+    verdict = check(customer, slot(Channel.AGENT_CALL), at(START, 10, 7), REG_F)
+    assert verdict.reason is SuppressionReason.CONVERSATION_COOLDOWN
+    assert verdict.until == at(START, 11, 7)  # asks again in an hour
+    answered = replace(pending, outcome=Outcome.NO_ANSWER)
+    later = replace(customer, ledger=(answered,))
+    assert check(later, slot(Channel.AGENT_CALL), at(START, 11, 7), REG_F).send
+
+
+def test_a_contact_with_too_little_window_left_waits_for_the_next_window() -> None:
+    verdict = check(overdue_customer(), slot(Channel.SMS), at(START, 21, 50), CHINA)
+    assert (verdict.reason, verdict.until) == (
+        SuppressionReason.QUIET_HOURS,
+        at(START + timedelta(days=1), 8),
+    )
+    assert "too little" in verdict.detail
+    before_lunch = check(overdue_customer(), slot(Channel.IVR), at(START, 11, 20), CHINA)
+    assert before_lunch.until == at(START, 13, 30)  # voice: after the lunch break
+    assert check(overdue_customer(), slot(Channel.IVR), at(START, 11), CHINA).send
+
+
+def test_voice_is_quiet_on_a_public_holiday_and_resumes_the_day_after() -> None:
+    may_day = date(2026, 5, 1)  # 1-5 May 2026 in the China preset's calendar
+    verdict = check(overdue_customer(), slot(Channel.AGENT_CALL), at(may_day, 10), CHINA)
+    assert (verdict.reason, verdict.until) == (
+        SuppressionReason.QUIET_HOURS,
+        at(date(2026, 5, 6), 8),
+    )
+    assert check(overdue_customer(), slot(Channel.SMS), at(may_day, 10), CHINA).send
+
+
+def test_a_weekly_rest_day_and_a_bad_calendar(tmp_path: Path) -> None:
+    preset = tmp_path / "rest.yaml"
+    body = (COMPLIANCE_DIR / "china.yaml").read_text().split("quiet_days:")[0]
+    preset.write_text(body + "quiet_days: {channels: [ivr], weekdays: [sunday]}\n")
+    windows = load_policy(compliance_preset=str(preset)).compliance
+    sunday = date(2026, 3, 1)
+    assert not check(overdue_customer(), slot(Channel.IVR), at(sunday, 10), windows).send
+    assert check(overdue_customer(), slot(Channel.AGENT_CALL), at(sunday, 10), windows).send
+    every = "[monday, tuesday, wednesday, thursday, friday, saturday, sunday]"
+    preset.write_text(body + f"quiet_days: {{channels: [ivr], weekdays: {every}}}\n")
+    with pytest.raises(ConfigError, match=r"quiet_days\.weekdays: every weekday is quiet"):
+        load_policy(compliance_preset=str(preset))

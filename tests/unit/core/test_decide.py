@@ -115,7 +115,8 @@ def test_one_contact_per_channel_covers_every_overdue_account_of_the_customer() 
     driver = started(aging("a1", DAY1, 2, 5000), aging("a2", DAY1, 9, 7000))
     driver.run_until(at(DAY1, 23))
     contacts = driver.contacts()
-    assert len({(c.channel, c.attempt) for c in contacts}) == len(contacts) == 2  # 10:30, 16:30
+    # first seen at DPD 9: the ladder starts with one SMS (12:30, the moderate tier's time)
+    assert [(c.channel, c.attempt) for c in contacts] == [(Channel.SMS, 1)]
     contact = contacts[0]
     assert {(a.account_id, a.amount_due) for a in contact.accounts} == {("a1", 5000), ("a2", 7000)}
     assert (contact.amount_due, contact.days_past_due, contact.tier) == (12000, 9, Tier.MODERATE)
@@ -190,3 +191,11 @@ def test_a_customer_whose_variant_was_removed_is_reassigned() -> None:
     orphan = replace(state, strategy_variant="retired")
     decision = decide(orphan, aging("a1", DAY2, 4, 5000), at(DAY2, 1), POLICY)
     assert decision.state.strategy_variant in POLICY.strategy.by_name
+
+
+def test_a_first_contact_late_in_the_evening_waits_for_the_next_morning() -> None:
+    driver = Driver(POLICY)
+    driver.send(replace(aging("a1", DAY1, 3, 5000), occurred_at=at(DAY1, 21, 50)))
+    driver.run_until(at(DAY2, 12))
+    # not at 21:50 with ten minutes to live: the next morning, at the SMS's configured time
+    assert [c.occurred_at for c in driver.contacts()][:1] == [at(DAY2, 10)]

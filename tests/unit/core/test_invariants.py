@@ -163,7 +163,8 @@ def max_in_window(times: list[datetime], window: timedelta) -> int:
     return max((sum(1 for u in times if t - window < u <= t) for t in times), default=0)
 
 
-PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# no max_examples here: the profile decides (100 derandomized in CI, 2000 random to explore)
+PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -186,6 +187,23 @@ def test_china_no_contact_outside_hours_stopped_or_cured_and_no_cap_exceeded(
 def test_reg_f_seven_attempts_in_seven_days_and_a_week_of_quiet_after_a_conversation(
     steps: list[tuple[object, ...]],
 ) -> None:
+    check_reg_f(steps)
+
+
+def test_reg_f_no_call_while_the_outcome_of_the_last_call_is_unknown() -> None:
+    # found by HYPOTHESIS_PROFILE=explore: an IVR call at DPD 8, an agent call the moment the
+    # account reached DPD 16 (seven minutes later, the IVR outcome not reported yet), then
+    # the IVR call's outcome arrives: it was a conversation, so the agent call broke Reg F
+    steps: list[tuple[object, ...]] = [
+        ("wait", 6),
+        ("age", "a1", 8, 1000),
+        ("age", "a1", 16, 1000),
+        ("outcome", Outcome.RIGHT_PARTY, True),
+    ]
+    check_reg_f(steps)
+
+
+def check_reg_f(steps: list[tuple[object, ...]]) -> None:
     driver = drive("us_reg_f", steps)
     assert driver.truth.violations == []
     voice = voice_contacts(driver)

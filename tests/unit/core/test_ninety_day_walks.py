@@ -8,15 +8,26 @@ from streams.core import load_policy
 from streams.core.model import (
     Channel,
     ContactSuppressed,
+    LitigationReferral,
     Outcome,
     PromiseResolved,
     PromiseStatus,
     SegmentChanged,
     SuppressionReason,
 )
-from tests.unit.core.walk_support import START, Driver, aging, at, outcome, repayment, timeline
+from tests.unit.core.walk_support import (
+    START,
+    Driver,
+    aging,
+    at,
+    outcome,
+    repayment,
+    report_letters,
+    timeline,
+    without_quiet_days,
+)
 
-POLICY = load_policy()
+POLICY = without_quiet_days(load_policy())  # 2026-03-01 + 90 days crosses two holidays
 
 
 def day(n: int) -> date:
@@ -89,28 +100,30 @@ def test_repeat_customer_who_breaks_a_promise() -> None:
     driver.run_until(at(day(91), 0))
 
     plan = "repayment_plan"
-    assert timeline(driver.contacts()) == [
+    contacts = timeline(driver.contacts())
+    assert [c for c in contacts if " ivr " in c] == ivr_days(22, 34, 3, plan)
+    assert [c for c in contacts if " ivr " not in c] == [
         "DPD 1 03-02 10:00 sms sms.educational",
         "DPD 1 03-21 10:00 sms sms.repayment_plan",
         "DPD 3 03-23 10:00 sms sms.repayment_plan",
-        *ivr_days(22, 22, 3, plan),
-        *ivr_days(23, 23, 4, plan),
         "DPD 5 03-25 10:00 sms sms.repayment_plan",
-        *ivr_days(24, 24, 5, plan),
-        *ivr_days(25, 25, 6, plan),
         "DPD 7 03-27 10:00 sms sms.repayment_plan",
-        *ivr_days(26, 34, 7, plan),
+        "DPD 10 03-30 12:30 sms sms.repayment_plan",  # moderate: SMS follows the calls
+        "DPD 13 04-02 12:30 sms sms.repayment_plan",
         "DPD 16 04-05 11:00 agent_call agent_call.repayment_plan",  # promise to pay day 38
-        "DPD 18 04-07 10:00 sms sms.promise_reminder",
+        "DPD 18 04-07 12:30 sms sms.promise_reminder",
         "DPD 22 04-11 08:00 agent_call agent_call.repayment_plan",  # broken: sooner
+        "DPD 22 04-11 12:30 sms sms.repayment_plan",
         "DPD 24 04-13 11:00 agent_call agent_call.repayment_plan",
+        "DPD 25 04-14 12:30 sms sms.repayment_plan",
     ]
     results = [o for _, o in driver.log if isinstance(o, PromiseResolved)]
     assert [(r.status, r.occurred_at) for r in results] == [(PromiseStatus.BROKEN, at(day(41), 0))]
     reasons = [o.reason for _, o in driver.log if isinstance(o, ContactSuppressed)]
     assert reasons == [
         SuppressionReason.CURED,  # first episode
-        SuppressionReason.PROMISE_PENDING,
+        SuppressionReason.PROMISE_PENDING,  # the follow-up SMS of the call
+        SuppressionReason.PROMISE_PENDING,  # the next agent call
         SuppressionReason.CURED,  # paid on day 44
     ]
 
@@ -119,6 +132,7 @@ def test_wilful_customer_reaches_legal() -> None:
     driver = Driver(POLICY)
     for n in range(1, 91):
         driver.send(aging("loan-3", day(n), n, 800_000))
+        report_letters(driver, Outcome.DELIVERED, timedelta(hours=5))
         if n in (16, 19):  # the agent call of the day is refused
             driver.run_until(at(day(n), 11))
             call = driver.last_contact(Channel.AGENT_CALL)
@@ -129,34 +143,28 @@ def test_wilful_customer_reaches_legal() -> None:
 
     contacts = timeline(driver.contacts())
     assert [c for c in contacts if " ivr " in c] == ivr_days(3, 15, 3, "educational")
-    agent_days = [22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 60]
-    assert [c for c in contacts if " ivr " not in c] == [
-        "DPD 1 03-02 10:00 sms sms.educational",
-        "DPD 3 03-04 10:00 sms sms.educational",
-        "DPD 5 03-06 10:00 sms sms.educational",
-        "DPD 7 03-08 10:00 sms sms.educational",
-        "DPD 16 03-17 11:00 agent_call agent_call.educational",  # refused
-        "DPD 19 03-20 11:00 agent_call agent_call.educational",  # refused again: wilful
-        *[
-            f"DPD {d} {day(d):%m-%d} 11:00 agent_call agent_call.final_notice"
-            for d in agent_days
-            if d < 31
-        ],
-        "DPD 31 04-01 10:00 field_visit field_visit.final_notice",
+    calls = [c for c in driver.contacts() if c.channel is Channel.AGENT_CALL]
+    by_tier: dict[str, list[int]] = {}
+    for call in calls:
+        by_tier.setdefault(call.tier, []).append(call.days_past_due)
+    # moderate: every 2 days; heavy: intensified, twice a day; severe: a dedicated collector
+    assert by_tier["moderate"] == [16, 19, 22, 24, 26, 28, 30]  # 16, 19: refused (+1 day)
+    assert by_tier["heavy"] == [d for d in range(31, 61) for _ in (11, 17)]
+    assert by_tier["severe"] == list(range(62, 91, 2))
+    assert {c.template for c in calls if c.tier == "severe"} == {"agent_call.dedicated_collector"}
+    legal = [c for c in contacts if "legal_letter" in c or "field_visit" in c]
+    assert legal == [
+        "DPD 31 04-01 10:00 field_visit field_visit.final_notice",  # wilful: any balance
         "DPD 31 04-01 10:00 legal_letter lawyer_letter",  # wilful: legal from DPD 31
-        *[
-            f"DPD {d} {day(d):%m-%d} 11:00 agent_call agent_call.final_notice"
-            for d in agent_days
-            if 31 < d < 45
-        ],
         "DPD 45 04-15 10:00 field_visit field_visit.final_notice",
         "DPD 45 04-15 10:00 legal_letter court_summons",
-        *[
-            f"DPD {d} {day(d):%m-%d} 11:00 agent_call agent_call.final_notice"
-            for d in agent_days
-            if d > 45
-        ],
+        "DPD 59 04-29 10:00 field_visit field_visit.final_notice",  # at most 3 visits
     ]
+    (referral,) = [o for _, o in driver.log if isinstance(o, LitigationReferral)]
+    assert referral.days_past_due == 61  # wilful: referral_min_dpd 61 instead of 91
+    sms = [c for c in contacts if " sms " in c]
+    # mild: every 2 days; moderate: after the calls, 3 days apart
+    assert [int(s.split()[1]) for s in sms] == [1, 3, 5, 7, 10, 13, 16, 19, 22, 25, 28]
     wilful = [
         o
         for _, o in driver.log
@@ -168,15 +176,21 @@ def test_wilful_customer_reaches_legal() -> None:
 
 
 def test_a_severe_account_gets_an_agent_call_after_each_legal_letter() -> None:
-    # never reached, no payment for 60 days: wilful by silence, so letters come 14 days apart
+    # first seen at DPD 61, never reached, no payment: unreachable, not wilful
     driver = Driver(POLICY)
     for n in range(61, 100):
         driver.send(aging("loan-4", day(n - 60), n, 50_000))
+        report_letters(driver, Outcome.DELIVERED, timedelta(hours=5))
     driver.run_until(at(day(40), 0))
-    legal = [c for c in timeline(driver.contacts()) if "legal" in c]
-    assert legal == [
-        "DPD 61 03-02 10:00 legal_letter lawyer_letter",
-        "DPD 63 03-04 11:00 agent_call agent_call.legal_follow_up",
-        "DPD 75 03-16 10:00 legal_letter court_summons",
-        "DPD 77 03-18 11:00 agent_call agent_call.legal_follow_up",
+    letters = [c for c in driver.contacts() if c.channel is Channel.LEGAL_LETTER]
+    assert [(c.days_past_due, c.template) for c in letters] == [
+        (61, "lawyer_letter"),
+        (91, "court_summons"),
     ]
+    calls = [c for c in driver.contacts() if c.channel is Channel.AGENT_CALL]
+    for letter in letters:  # a phone follow-up by the second day after each letter
+        sent = letter.occurred_at.date()
+        assert any(
+            c.occurred_at > letter.occurred_at and (c.occurred_at.date() - sent).days <= 2
+            for c in calls
+        )

@@ -36,12 +36,15 @@ def customer(
     hard_stops: frozenset[HardStop] = frozenset(),
 ) -> CustomerState:
     promise = Promise(100, START, at(START, 0), at(START, 0)) if promised else None
+    seg = POLICY.segmentation
     accounts = {
         f"a{i}": AccountState(
             f"a{i}",
             "CNY",
             overdue_amount=100 if days else 0,
             overdue_since=START - timedelta(days=days) if days else None,
+            tier=seg.tier(days or 0),
+            bucket=seg.bucket(days or 0),
             promise=promise,
         )
         for i, days in enumerate(days_overdue)
@@ -62,7 +65,7 @@ def test_holds_read_once_give_the_reason_the_gate_gives_for_every_slot(
     hard_stops: frozenset[HardStop],
 ) -> None:
     state = customer(days, promised, opt_outs, hard_stops)
-    holds = Holds.of(state, state.delinquent_accounts, state.pending_promise)
+    holds = Holds.of(state, state.delinquent_accounts, state.commitment)
     for channel in Channel:
         for purpose in PURPOSES:
             slot = Slot(channel, 1, at(START, 10), purpose)
@@ -78,7 +81,10 @@ def test_the_customer_dpd_is_the_highest_dpd_of_any_overdue_account(
     state = customer(days)
     today = START + timedelta(days=later)
     expected = max((a.dpd_on(today) for a in state.accounts.values()), default=0)
-    assert customer_dpd(state, today) == expected
+    # no snapshot anchor in these states: the local date counts, held inside the tier
+    worst = max(state.accounts.values(), key=lambda a: a.dpd_on(today))
+    expected = POLICY.segmentation.clamp(expected, worst.tier, worst.bucket) if expected else 0
+    assert customer_dpd(state, at(today, 12), POLICY) == expected
 
 
 def test_replanning_at_the_same_instant_changes_nothing() -> None:

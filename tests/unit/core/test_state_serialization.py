@@ -4,14 +4,25 @@ import json
 from datetime import timedelta
 
 from streams.core import customer_from_dict, customer_to_dict
-from streams.core.model import Channel, CustomerType, HardStop, Outcome, Tier
+from streams.core.model import (
+    Channel,
+    CustomerType,
+    HardStop,
+    Instalment,
+    LegalStage,
+    Outcome,
+    PlanStatus,
+    Tier,
+)
 from streams.core.state import (
     AccountState,
     ChannelProgress,
     CustomerState,
     Episode,
     LedgerEntry,
+    LegalProgress,
     Promise,
+    RepaymentPlan,
     SeenEvent,
     Slot,
 )
@@ -30,7 +41,6 @@ def rich_state() -> CustomerState:
         START - timedelta(days=12),
         Tier.MODERATE,
         customer_type=CustomerType.REPEAT,
-        customer_type_reason="2 episodes",
         episodes=(
             Episode(START - timedelta(days=90), START - timedelta(days=80)),
             Episode(START - timedelta(days=12)),
@@ -38,12 +48,36 @@ def rich_state() -> CustomerState:
         broken_promises=(START,),
         last_payment_on=START,
         promise=Promise(4000, START + timedelta(days=2), at(START, 0), at(START, 1), 100),
+        seen_at=at(START, 1),
+        plan_status=PlanStatus.ACTIVE,
+    )
+    plan = RepaymentPlan(
+        "plan-1",
+        ("a1",),
+        "CNY",
+        (Instalment(START + timedelta(days=3), 2000), Instalment(START + timedelta(days=17), 3000)),
+        at(START, 11),
+        at(START + timedelta(days=7), 0),
+        paid=2000,
+        kept=1,
+    )
+    legal = LegalProgress(
+        stage=1,
+        tries=2,
+        letters=("l2", "l3"),
+        sent_stage="court_summons",
+        sent_at=at(START, 10),
+        delivered=(LegalStage("lawyer_letter", "l1", at(START, 9)),),
     )
     return CustomerState(
         "c1",
         display_name="张三",
         opt_outs=frozenset({Channel.SMS, Channel.IVR}),
         reported_hard_stops=frozenset({HardStop.DISPUTE}),
+        prior_delinquencies=1,
+        customer_type=CustomerType.REPEAT,
+        customer_type_reason="2 episodes",
+        dispute_reported_at=at(START, 8),
         accounts={"a1": account},
         strategy_variant="champion",
         episode_started=START,
@@ -51,8 +85,14 @@ def rich_state() -> CustomerState:
         slots={
             Channel.AGENT_CALL: Slot(Channel.AGENT_CALL, 1, at(START, 11), not_before=at(START, 11))
         },
-        ledger=(LedgerEntry("k1", Channel.IVR, at(START, 10), Outcome.NO_ANSWER, False),),
+        ledger=(
+            LedgerEntry("k1", Channel.IVR, at(START, 10), Outcome.NO_ANSWER, False),
+            LedgerEntry("k2", Channel.IVR, at(START, 11), Outcome.RIGHT_PARTY, False, True, True),
+        ),
         last_right_party_at=at(START, 9),
+        unreached_since=at(START, 10),
+        legal=legal,
+        repayment_plan=plan,
         seen_events=(SeenEvent("e1", at(START, 0)), SeenEvent("e2", at(START, 1))),
     )
 

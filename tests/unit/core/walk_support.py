@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,16 @@ from streams.core.state import CustomerState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 3, 1)
+
+
+def without_quiet_days(policy: Policy) -> Policy:
+    """``policy`` with no holidays in its calendar: day-by-day cadence tests stay readable
+    (the calendar has its own tests)."""
+    windows = {
+        c: replace(w, quiet_dates=frozenset(), quiet_weekdays=frozenset())
+        for c, w in policy.compliance.windows.items()
+    }
+    return replace(policy, compliance=replace(policy.compliance, windows=windows))
 
 
 def at(day: date, hh: int, mm: int = 0, zone: ZoneInfo = SHANGHAI) -> datetime:
@@ -150,3 +160,20 @@ def timeline(contacts: list[ContactDue], zone: ZoneInfo = SHANGHAI) -> list[str]
         f"{c.channel} {c.template}"
         for c in contacts
     ]
+
+
+def report_letters(driver: Driver, outcome_kind: Outcome, after: timedelta) -> int:
+    """The legal-letter service reports ``outcome_kind`` for every letter not reported yet,
+    ``after`` it was sent (once the driver's clock has got there). Returns how many."""
+    reported: set[str] = driver.__dict__.setdefault("_letters_reported", set())
+    count = 0
+    for letter in [c for c in driver.contacts() if c.channel is Channel.LEGAL_LETTER]:
+        when = letter.occurred_at + after
+        if letter.contact_id in reported or when > driver.now:
+            continue
+        reported.add(letter.contact_id)
+        driver.send(
+            outcome(Channel.LEGAL_LETTER, outcome_kind, when, letter.contact_id), driver.now
+        )
+        count += 1
+    return count

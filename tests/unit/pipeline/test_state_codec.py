@@ -13,6 +13,7 @@ from streams.pipeline.clock import EventClock
 from streams.pipeline.engine import Engine
 from streams.pipeline.state_codec import decode_state, decode_summary, encode_state
 from streams.sim import SimConfig, Simulator
+from tests.unit.core.test_state_serialization import rich_state
 
 
 def states_of_a_simulated_month() -> list[CustomerState]:
@@ -45,6 +46,11 @@ def test_every_state_of_a_replay_round_trips_through_the_table_codec() -> None:
     assert len(STATES) > 500
     for state in STATES:
         assert decode_state(encode_state(4, state)) == (4, state)
+
+
+def test_a_state_with_a_legal_path_and_a_repayment_plan_round_trips() -> None:
+    state = rich_state()
+    assert decode_state(encode_state(2, state)) == (2, state)
 
 
 def test_values_written_in_full_by_customer_to_dict_stay_readable() -> None:

@@ -151,3 +151,28 @@ def test_a_naive_now_is_refused() -> None:
     snaps = overdue_by_customer(sim.day(START))[0]
     with pytest.raises(ValueError, match="timezone"):
         sim.respond(contact(snaps, Channel.SMS), MORNING.replace(tzinfo=None))
+
+
+def test_a_customer_offered_a_plan_agrees_instalments_and_pays_them_on_their_days() -> None:
+    types = {
+        t: replace(b, share=1.0 if t is CustomerType.REPEAT else 0.0, plan_keep=1.0)
+        for t, b in _types().items()
+    }
+    config = replace(always(Channel.AGENT_CALL, promise=1.0), types=types, plan_share=1.0)
+    config = replace(config, hazards=dict.fromkeys(config.hazards, 0.0))  # no organic payments
+    sim = Simulator(config)
+    plans: list[ContactOutcome] = []
+    for snaps in overdue_by_customer(sim.day(START))[:40]:
+        offer = replace(contact(snaps, Channel.AGENT_CALL), template="agent_call.repayment_plan")
+        plans += [e for e in sim.respond(offer, MORNING) if isinstance(e, ContactOutcome)]
+    plans = [p for p in plans if p.instalments]
+    assert len(plans) > 30
+    for p in plans:
+        assert 2 <= len(p.instalments) <= 4
+        assert (p.promise_amount, p.promise_date) == (
+            p.instalments[0].amount,
+            p.instalments[0].due_on,
+        )
+    first_days = {p.instalments[0].due_on for p in plans}
+    paid_on = {day for day, events in sim.days(10) if any(isinstance(e, Repayment) for e in events)}
+    assert first_days <= paid_on  # everyone keeps (plan_keep 1.0): paid on the first due day

@@ -97,6 +97,15 @@ def test_dashboard_has_the_overview_and_pipeline_health_rows() -> None:
         "topic:collections_consumer_lag_messages:sum",
         "collections_rebalances_total",
         "collections_table_recovery_seconds_count",
+        # the managers' KPIs (issue 12)
+        "variant_tier:collections_recovery_accounts:ratio_7d",
+        "channel:collections_connect:ratio_1d",
+        "channel:collections_right_party_contact:ratio_1d",
+        "portfolio:collections_delinquent_accounts_m1_m3:ratio",
+        "tier:collections_overdue_accounts:share",
+        "customer_type:collections_delinquent_customers_entered:share_30d",
+        "status:collections_repayment_plans:increase30d",
+        "collections_litigation_referrals_total",
     ],
 )
 def test_dashboard_shows(metric: str) -> None:

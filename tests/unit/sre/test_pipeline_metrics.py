@@ -21,6 +21,10 @@ ALLOWED_LABELS = {
     "partition",
     "result",
     "le",
+    "variant",  # the strategy file's variant names
+    "customer_type",  # first_time, repeat, wilful
+    "from_type",
+    "to_type",
 }
 
 
