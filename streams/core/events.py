@@ -160,7 +160,6 @@ def apply_profile(state: CustomerState, e: AccountProfile) -> Result:
         opt_outs=e.opt_outs,
         hard_stops=e.hard_stops,
         wilful_flag=e.wilful_flag,
-        display_name=e.display_name,
         profile_at=e.occurred_at,
         prior_delinquencies=max(0, e.prior_delinquencies),
         disputes_resolved_at=_latest(e.disputes_resolved_at, state.disputes_resolved_at),

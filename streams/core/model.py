@@ -178,7 +178,8 @@ class AccountProfile:
     opt_outs: frozenset[Channel] = frozenset()
     hard_stops: frozenset[HardStop] = frozenset()
     wilful_flag: bool = False  # flagged wilful/malicious upstream
-    display_name: str | None = None  # PII: used only to personalise templates
+    # PII, for the gateways' own personalisation: the worker does not keep it in its state
+    display_name: str | None = None
     prior_delinquencies: int = 0  # credit history: earlier episodes in 12 months, lender-known
     disputes_resolved_at: datetime | None = None  # disputes reported up to then are resolved
 

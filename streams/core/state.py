@@ -175,7 +175,6 @@ class CustomerState:
     customer_id: str
     time_zone: str = "Asia/Shanghai"
     locale: str = "zh-CN"
-    display_name: str | None = None
     opt_outs: frozenset[Channel] = frozenset()  # from the profile
     hard_stops: frozenset[HardStop] = frozenset()  # from the profile
     reported_opt_outs: frozenset[Channel] = frozenset()  # from outcomes: sticky

@@ -71,7 +71,6 @@ def rich_state() -> CustomerState:
     )
     return CustomerState(
         "c1",
-        display_name="张三",
         opt_outs=frozenset({Channel.SMS, Channel.IVR}),
         reported_hard_stops=frozenset({HardStop.DISPUTE}),
         prior_delinquencies=1,
@@ -114,3 +113,14 @@ def test_unknown_stored_keys_are_ignored_so_old_workers_read_newer_state() -> No
     plain = customer_to_dict(CustomerState("c1"))
     plain["added_later"] = 1
     assert customer_from_dict(plain) == CustomerState("c1")
+
+
+def test_a_profiles_display_name_is_not_kept_in_the_state() -> None:
+    from dataclasses import fields
+
+    from streams.core import decide, load_policy
+    from tests.unit.core.walk_support import profile
+
+    state = decide(None, profile(at(START, 1), display_name="张三"), at(START, 1), load_policy())
+    assert "display_name" not in {f.name for f in fields(state.state)}
+    assert "张三" not in json.dumps(customer_to_dict(state.state), ensure_ascii=False)
