@@ -10,7 +10,7 @@ Two inputs, both seeded:
 * the offline replay of the simulator (event time, with the customers' reactions): every
   output of the core in order, then the final states.
 
-``python -m tests.unit.pipeline.decision_record OUT [ACCOUNTS DAYS]`` writes the lines of
+``python -m tests.unit.pipeline.decision_record OUT [ACCOUNTS DAYS [HOT]]`` writes the lines of
 both (for a field-by-field ``diff`` before and after a change); the unit test compares
 their digest with the one recorded.
 """
@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator
 
 from streams.contract.catalogue import catalogue
 from streams.contract.codec import DecodeError, decode_unvalidated
-from streams.contract.partitioner import partition_of
 from streams.core.config import load_policy
 from streams.core.state import CustomerState, customer_to_dict
 from streams.pipeline.changelog import decode_meta, encode_meta
@@ -34,6 +33,7 @@ from streams.pipeline.emitter import Incoming
 from streams.pipeline.engine import Batch, Engine
 from streams.pipeline.merge import PartitionMerge
 from streams.pipeline.state_codec import decode_state, encode_state
+from streams.pipeline.states import HotStates
 from streams.pipeline.store import META_KEY, MemoryStore
 from streams.replay import replay
 from streams.sim import SimConfig
@@ -43,8 +43,9 @@ PARTITIONS = 3
 BATCH = 500  # records per unit of work: several batches per partition
 
 
-def chaos_lines(accounts: int, days: int, seed: int = 5) -> Iterator[str]:
-    """The chaos stream through door, merge and engine, in batches, states kept as bytes."""
+def chaos_lines(accounts: int, days: int, seed: int = 5, hot: int = 0) -> Iterator[str]:
+    """The chaos stream through door, merge and engine, in batches, states kept as bytes
+    (and up to ``hot`` of them decoded, as the worker keeps them)."""
     cat = catalogue("", PARTITIONS)
     engine = Engine(load_policy(), cat, EventClock(), partitions=PARTITIONS)
     stream = chaos_stream(accounts, days, PARTITIONS, seed)
@@ -58,12 +59,7 @@ def chaos_lines(accounts: int, days: int, seed: int = 5) -> Iterator[str]:
         msg = Incoming(topic, r.partition, offset, r.key, r.value, None)
         merges[r.partition].add(engine.door.admit(msg))
     stores = {p: MemoryStore() for p in range(PARTITIONS)}
-
-    def lookup(customer_id: str) -> CustomerState | None:
-        key = customer_id.encode()
-        raw = stores[partition_of(key, PARTITIONS)].get(key)
-        return None if raw is None else decode_state(raw)[1]
-
+    states = HotStates(stores.get, PARTITIONS, hot)
     for p, merge in merges.items():
         engine.open(p, decode_meta(None), [])
         for topic in topics:
@@ -71,11 +67,12 @@ def chaos_lines(accounts: int, days: int, seed: int = 5) -> Iterator[str]:
     batch_no = 0
     for merge in merges.values():
         while items := merge.release(BATCH):
-            work = engine.batch(lookup)
+            work = engine.batch(states.get)
             for item in items:
                 engine.apply(work, item)
             yield from _batch_lines(batch_no, work)
             _commit(stores, engine, work)
+            states.committed((c, p, state) for c, (p, state) in work.writes.items())
             batch_no += 1
     for p in range(PARTITIONS):
         yield f"meta {p} {encode_meta(engine.partition_meta(p)).decode()}"
@@ -142,8 +139,9 @@ def digest(lines: Iterable[str]) -> tuple[str, int]:
 def main(argv: list[str]) -> int:
     out = argv[0]
     accounts, days = (int(argv[1]), int(argv[2])) if len(argv) > 2 else (1500, 20)
+    hot = int(argv[3]) if len(argv) > 3 else 0
     with open(out, "w") as f:
-        for line in chaos_lines(accounts, days):
+        for line in chaos_lines(accounts, days, hot=hot):
             f.write(line + "\n")
         for line in replay_lines(accounts, days + 10):
             f.write(line + "\n")

@@ -19,5 +19,11 @@ def test_the_chaos_stream_through_the_worker_path_decides_as_recorded() -> None:
     assert digest(chaos_lines(300, 20)) == CHAOS
 
 
+def test_states_kept_decoded_decide_as_states_read_back_from_their_bytes() -> None:
+    # every state hot, and a few (most lookups then miss and decode): same lines as decoding
+    assert digest(chaos_lines(300, 20, hot=100_000)) == CHAOS
+    assert digest(chaos_lines(300, 20, hot=40)) == CHAOS
+
+
 def test_the_offline_replay_decides_as_recorded() -> None:
     assert digest(replay_lines(300, 40)) == REPLAY
