@@ -132,6 +132,8 @@ def _pace(
     sent: Sent,
 ) -> float:
     producer = Producer(producer_config(client_config(bootstrap), **{"linger.ms": 1}))
+    for topic in (cat.aging.name, cat.repayments.name, cat.account_profiles.name):
+        producer.list_topics(topic, timeout=10)  # connected before the first stamped send
     step = 0.01  # send rate/100 events every 10 ms
     per_step = max(1, round(rate * step))
     t0 = time.monotonic()
