@@ -91,7 +91,9 @@ def _throughput(
     scale = Figure("2 workers / 1 worker (totals)", "ratio", target=">= 1.6", bound=1.6)
     base = Figure("baseline: transactional confluent-kafka loop, same engine", "events/s")
     ratio = Figure("pipeline / baseline (1 worker)", "ratio", target=">= 0.8", bound=0.8)
-    commit = Figure("baseline: one transaction (up to 2,000 inputs)", "ms", higher_is_better=False)
+    commit = Figure(
+        f"baseline: one transaction (up to {baseline.BATCH:,} inputs)", "ms", higher_is_better=False
+    )
     startup = Figure("worker start-up (spawn to ready, 1 worker)", "s")
     for i in range(runs):
         out = profile / f"worker-{i}.txt" if profile is not None else None
