@@ -2,9 +2,11 @@
 
 The group's committed lag is read every 50 ms. Throughput is what was committed from the
 first commit seen to the last (the committed lag then over the time to a lag of 0): the
-steady rate, as the baseline's is taken from its first commit to its last. Also reported:
-from the first worker's readiness to a lag of 0 (``ready_rate``: adds the first fetch,
-~0.5-1 s, and the first batch), and start-up (process spawn to ready).
+steady rate, as the baseline's is taken from its first commit to its last. With several
+workers the first one ready takes every partition until the others join, so their window
+opens at the first commit after all of them answered ready together (the rebalance done).
+Also reported: from the first worker's readiness to a lag of 0 (``ready_rate``: adds the
+first fetch, ~0.5-1 s, and the first batch), and start-up (process spawn to ready).
 """
 
 from __future__ import annotations
@@ -55,7 +57,12 @@ def run(
         spawned = min(w.start() for w in procs)
         first_ready = min(_first_ready(procs))
         sampler = Sampler(procs[0].pid, profile) if profile is not None else None
-        first, left = watch.wait(lambda lag: lag < n)
+        if workers > 1:  # the group settled: every worker ready at once, then a commit
+            _all_ready(procs)
+            settled = watch.lag()
+            first, left = watch.wait(lambda lag: lag < settled)
+        else:
+            first, left = watch.wait(lambda lag: lag < n)
         done, _ = watch.wait(lambda lag: lag == 0)
         if sampler is not None:
             sampler.stop()
@@ -68,6 +75,15 @@ def run(
             w.stop()
         shutil.rmtree(root, ignore_errors=True)
         delete_topics(bootstrap, name)
+
+
+def _all_ready(procs: list[Worker], timeout: float = 120.0) -> None:
+    """Block until every worker answers ready in one sweep (no rebalance under way)."""
+    deadline = time.monotonic() + timeout
+    while not all(w.ready() for w in procs):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the workers were never ready together")
+        time.sleep(0.02)
 
 
 def _first_ready(procs: list[Worker]) -> list[float]:
