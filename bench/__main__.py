@@ -87,10 +87,12 @@ def _throughput(
     _say(f"throughput: {len(records)} events ({sizes.tp_accounts} accounts, {sizes.tp_days} days)")
     one = Figure("throughput, 1 worker", "events/s", target=">= 10,000", bound=10_000)
     ready = Figure("throughput, 1 worker, from ready to lag 0", "events/s")
+    per_cpu = Figure("1 worker, events per CPU-second of the worker", "events/s")
     two = Figure("throughput, 2 workers, in total", "events/s")
     scale = Figure("2 workers / 1 worker (totals)", "ratio", target=">= 1.6", bound=1.6)
     base = Figure("baseline: transactional confluent-kafka loop, same engine", "events/s")
     ratio = Figure("pipeline / baseline (1 worker)", "ratio", target=">= 0.8", bound=0.8)
+    cpu_ratio = Figure("pipeline / baseline, per CPU-second", "ratio")
     commit = Figure(
         f"baseline: one transaction (up to {baseline.BATCH:,} inputs)", "ms", higher_is_better=False
     )
@@ -106,14 +108,17 @@ def _throughput(
         b = baseline.run(bootstrap, records)
         one.runs.append(r1.per_worker)
         ready.runs.append(r1.ready_rate)
+        per_cpu.runs.append(r1.per_cpu_second)
         two.runs.append(r2.per_worker * 2)
         scale.runs.append(r2.per_worker * 2 / r1.per_worker)
         base.runs.append(b.rate)
         ratio.runs.append(r1.per_worker / b.rate)
+        cpu_ratio.runs.append(r1.per_cpu_second / b.per_cpu_second)
         commit.runs.append(b.commit_ms)
         startup.runs.append(r1.startup)
         _say(
-            f"  run {i + 1}: 1w {r1.per_worker:,.0f}/s, 2w {r2.per_worker * 2:,.0f}/s in total, "
+            f"  run {i + 1}: 1w {r1.per_worker:,.0f}/s ({r1.per_cpu_second:,.0f} per CPU-s), "
+            f"2w {r2.per_worker * 2:,.0f}/s in total ({r2.per_cpu_second:,.0f} per CPU-s), "
             f"baseline {b.rate:,.0f}/s (a transaction: {b.commit_ms:.1f} ms)"
         )
     one.note = (
@@ -121,7 +126,9 @@ def _throughput(
         "committed from the first commit to the last (the baseline's likewise)"
     )
     ready.note = "all events over readiness to a committed lag of 0: adds the first fetch"
-    return [one, ready, two, scale, base, ratio, commit, startup]
+    per_cpu.note = "the rate with a core of its own, whatever else shared the machine"
+    cpu_ratio.note = "events per CPU-second of the worker process over the baseline's process"
+    return [one, ready, per_cpu, two, scale, base, ratio, cpu_ratio, commit, startup]
 
 
 def _latency(bootstrap: str, sizes: Sizes, runs: int, logs: Path) -> list[Figure]:

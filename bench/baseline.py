@@ -57,6 +57,11 @@ class BaselineRun:
     events: int = 0  # committed after the first commit (as the worker's rate is taken)
     seconds: float = 0.0  # from the first commit to the last
     commits: list[float] = field(default_factory=list)  # seconds per transaction, all of it
+    cpu: float = 0.0  # CPU seconds of this process over the same window
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.events / self.cpu
 
     @property
     def rate(self) -> float:
@@ -106,7 +111,7 @@ def run(bootstrap: str, records: list[Record]) -> BaselineRun:
     consumer.subscribe(topics)
     merges = {p: PartitionMerge(topics) for p in range(settings.partitions)}
     seen = 0
-    t0 = 0.0
+    t0 = cpu0 = 0.0
     result = BaselineRun()
     try:
         while seen < n:
@@ -146,6 +151,7 @@ def run(bootstrap: str, records: list[Record]) -> BaselineRun:
             result.commits.append(time.monotonic() - began)
             if not t0:
                 t0 = time.monotonic()  # the first commit: timing starts
+                cpu0 = time.process_time()
             else:
                 result.events += work.processed
             for customer_id, (_p, state) in work.writes.items():
@@ -155,6 +161,7 @@ def run(bootstrap: str, records: list[Record]) -> BaselineRun:
                     states[customer_id] = state
             work.apply_counts(metrics)
         result.seconds = time.monotonic() - t0
+        result.cpu = time.process_time() - cpu0
         return result
     finally:
         consumer.close()

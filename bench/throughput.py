@@ -30,6 +30,7 @@ class ThroughputRun:
     seconds: float
     startup: float
     ready_rate: float  # all events over the time from readiness to a lag of 0
+    cpu: float  # CPU seconds the workers used in the timed window, all of them together
 
     @property
     def total(self) -> float:
@@ -38,6 +39,12 @@ class ThroughputRun:
     @property
     def per_worker(self) -> float:
         return self.total / self.workers
+
+    @property
+    def per_cpu_second(self) -> float:
+        """Events per CPU-second of the workers: what a worker does with a core of its own,
+        whatever else the machine was running."""
+        return self.events / self.cpu
 
 
 def run(
@@ -63,11 +70,13 @@ def run(
             first, left = watch.wait(lambda lag: lag < settled)
         else:
             first, left = watch.wait(lambda lag: lag < n)
+        cpu = sum(w.cpu_seconds() for w in procs)
         done, _ = watch.wait(lambda lag: lag == 0)
+        cpu = sum(w.cpu_seconds() for w in procs) - cpu
         if sampler is not None:
             sampler.stop()
         return ThroughputRun(
-            workers, left, done - first, first_ready - spawned, n / (done - first_ready)
+            workers, left, done - first, first_ready - spawned, n / (done - first_ready), cpu
         )
     finally:
         watch.close()
