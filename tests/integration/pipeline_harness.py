@@ -17,6 +17,8 @@ from streams.contract.catalogue import Catalogue, catalogue
 from streams.contract.codec import decode_any, encode
 from streams.contract.producer import producer_config
 from streams.core.model import AccountProfile, AgingSnapshot, ContactOutcome, InputEvent, Repayment
+from streams.core.state import CustomerState
+from streams.pipeline.state_codec import decode_state
 from streams.settings import ClockMode, Settings
 from streams.worker import Pipeline, build_pipeline, prepare_topics
 
@@ -81,6 +83,17 @@ async def running(
         await asyncio.to_thread(thread.join, 60)
         if failure:
             raise failure[0]
+
+
+def committed_state(pipeline: Pipeline, customer: str) -> CustomerState | None:
+    """What the worker's store holds for ``customer`` (read from this thread: the store,
+    not the loop's own LRU of decoded states, which only its thread touches)."""
+    key = customer.encode()
+    for store in list(pipeline.loop.stores.values()):
+        raw = store.get(key)
+        if raw is not None:
+            return decode_state(raw)[1]
+    return None
 
 
 async def wait_until(condition: Callable[[], bool], *, what: str, timeout: float = 60.0) -> None:

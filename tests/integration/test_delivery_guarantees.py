@@ -31,14 +31,12 @@ from streams.core.model import (
     SegmentChanged,
     Tier,
 )
-from streams.core.state import CustomerState
 from streams.pipeline.clock import tick_value
-from streams.pipeline.state_codec import decode_state
 from streams.pipeline.store import META_KEY
 from streams.settings import Settings
-from streams.worker import Pipeline
 from tests.integration.pipeline_harness import (
     Reader,
+    committed_state,
     pipeline_settings,
     publish_and_wait,
     running,
@@ -73,17 +71,6 @@ def produce(settings: Settings, topic: str, records: list[tuple[bytes | None, by
     for key, value, partition in records:
         producer.produce(topic, key=key, value=value, partition=partition)
     assert producer.flush(30) == 0
-
-
-def committed_state(pipeline: Pipeline, customer: str) -> CustomerState | None:
-    """What the worker's store holds for ``customer`` (read from this thread: the store,
-    not the loop's own LRU of decoded states, which only its thread touches)."""
-    key = customer.encode()
-    for store in list(pipeline.loop.stores.values()):
-        raw = store.get(key)
-        if raw is not None:
-            return decode_state(raw)[1]
-    return None
 
 
 def home(customer: str, settings: Settings) -> int:

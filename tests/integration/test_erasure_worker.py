@@ -13,6 +13,7 @@ from connectors.erasure import request_erasure
 from streams.core.model import AgingSnapshot
 from tests.chaos.harness import read_committed
 from tests.integration.pipeline_harness import (
+    committed_state,
     pipeline_settings,
     publish_and_wait,
     running,
@@ -38,7 +39,7 @@ async def test_forget_tombstones_the_state_and_the_worker_forgets_the_customer(
     cat = topics_for(settings)
     async with running(settings) as pipeline:
         await publish_and_wait(settings, cat, [aging(2, 12)])
-        assert pipeline.loop._lookup("C-9") is not None
+        assert committed_state(pipeline, "C-9") is not None
         # an operator's request, stamped with today's wall clock (the worker runs on event
         # time in the past here: the request must not wait for, or move, that clock)
         request_erasure(
@@ -53,7 +54,7 @@ async def test_forget_tombstones_the_state_and_the_worker_forgets_the_customer(
             lambda: committed_lag(kafka_bootstrap, settings.app_id, inputs, 3) == 0,
             what="the request to be committed",
         )
-        assert pipeline.loop._lookup("C-9") is None
+        assert committed_state(pipeline, "C-9") is None
         assert pipeline.engine.index.next_due_of(0, "C-9") is None
         assert pipeline.engine.index.next_due_of(1, "C-9") is None
         assert pipeline.engine.index.next_due_of(2, "C-9") is None
@@ -68,7 +69,7 @@ async def test_forget_tombstones_the_state_and_the_worker_forgets_the_customer(
     ]
     assert changelog and changelog[-1][1] is None, "the last record of the key is a tombstone"
     async with running(settings) as pipeline:  # restored from the changelog and the store
-        assert pipeline.loop._lookup("C-9") is None
+        assert committed_state(pipeline, "C-9") is None
         await publish_and_wait(settings, cat, [aging(5, 0)])
-        state = pipeline.loop._lookup("C-9")
+        state = committed_state(pipeline, "C-9")
         assert state is not None and state.accounts["C-9-a"].episodes == ()
