@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from confluent_kafka import (
     Consumer,
@@ -45,7 +46,8 @@ class EventPublisher:
     to another topic than the partition's previous one, what was produced is flushed (the
     broker has it). The worker merges a partition's topics by event time but can only wait
     for what is in Kafka; were a 23:00 snapshot visible before a 13:47 repayment published
-    with it, the worker could apply the snapshot first, differently from run to run.
+    with it, the worker could apply the snapshot first, differently from run to run. Give
+    the events in the worker's order (``merge_order``) and it can apply them in no other.
     """
 
     def __init__(self, client: Client | str, cat: Catalogue) -> None:
@@ -59,6 +61,12 @@ class EventPublisher:
             AccountProfile: cat.account_profiles.name,
         }
         self.sent: Counter[str] = Counter()  # topic -> events published
+        inputs = [t.name for t in cat.inputs()]  # the worker merges ties in this order
+        self._rank = {kind: inputs.index(topic) for kind, topic in self._topics.items()}
+
+    def merge_order(self, event: InputEvent) -> tuple[datetime, int]:
+        """The worker's order of a partition's inputs: event time, then topic."""
+        return event.occurred_at, self._rank[type(event)]
 
     def publish(self, events: Iterable[InputEvent]) -> int:
         n = 0

@@ -50,8 +50,10 @@ class DemoLoop:
         self._note = ""
 
     def run(self) -> None:
-        self.player.publish_profiles()
-        self._finish_day(time.monotonic())  # applied before day one (topics are not ordered)
+        # profiles, then the opening book, each applied before what follows (as the replay)
+        for publish in (self.player.publish_profiles, self.player.publish_opening):
+            publish()
+            self._wait_settled(time.monotonic())
         days = itertools.count() if self.opts.days == 0 else range(self.opts.days)
         for _ in days:
             if self.stop():
