@@ -15,7 +15,7 @@ from streams.demo.scrape import GatewayFigures, WorkerFigures, fetch
 from streams.demo.stack import GATEWAY_SCRAPE, WORKER_SCRAPE, urls
 from streams.demo.view import Progress, day_line, screen
 
-POLL_S = 0.2
+POLL_S = 0.05
 SETTLE_POLL_S = 0.1
 SCRAPE_EVERY_S = 0.25
 REDRAW_EVERY_S = 1.0
