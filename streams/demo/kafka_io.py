@@ -193,16 +193,25 @@ class TopicEnds:
     """
 
     def __init__(self, client: Client) -> None:
-        self._admin = AdminClient({**client, "logger": CLIENT_LOG})
+        self._config = {**client, "logger": CLIENT_LOG}
+        self._admin = AdminClient(self._config)
 
     def __call__(self, tps: Iterable[TopicPart]) -> dict[TopicPart, tuple[int, int]]:
+        """KafkaException if the broker does not answer (the next call uses a new client:
+        after a broker restart an old one can keep sending stale leader epochs)."""
         wanted = {TopicPartition(t, p): OffsetSpec.latest() for t, p in tps}
         found: list[dict[TopicPart, int]] = []
-        for level in (IsolationLevel.READ_COMMITTED, IsolationLevel.READ_UNCOMMITTED):
-            futures = self._admin.list_offsets(
-                wanted, isolation_level=level, request_timeout=QUERY_TIMEOUT_S
-            )
-            found.append({(tp.topic, tp.partition): f.result().offset for tp, f in futures.items()})
+        try:
+            for level in (IsolationLevel.READ_COMMITTED, IsolationLevel.READ_UNCOMMITTED):
+                futures = self._admin.list_offsets(
+                    wanted, isolation_level=level, request_timeout=QUERY_TIMEOUT_S
+                )
+                found.append(
+                    {(tp.topic, tp.partition): f.result().offset for tp, f in futures.items()}
+                )
+        except KafkaException:
+            self._admin = AdminClient(self._config)
+            raise
         committed, written = found
         return {tp: (committed[tp], written[tp]) for tp in committed}
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from confluent_kafka import KafkaException
+
 from streams.demo.kafka_io import ContactReader, GroupOffsets, TopicEnds
 
 
@@ -39,12 +41,16 @@ class Settled:
         self.gateway = gateway
 
     def __call__(self) -> bool:
-        if not self._worker_done():
+        """False while any step is not done, or the broker does not answer (asked again)."""
+        try:
+            if not self._worker_done():
+                return False
+            handled = self.gateway(self.reader.last)
+            if any(handled.get(tp, -1) <= offset for tp, offset in self.reader.last.items()):
+                return False
+            return self._worker_done()
+        except KafkaException:
             return False
-        handled = self.gateway(self.reader.last)
-        if any(handled.get(tp, -1) <= offset for tp, offset in self.reader.last.items()):
-            return False
-        return self._worker_done()
 
     def _worker_done(self) -> bool:
         """The worker applied every input so far and the reader has every contact it sent."""

@@ -74,6 +74,7 @@ PAUSE_ABOVE = 20_000  # records buffered per topic partition before its fetching
 RESUME_BELOW = 5_000
 BACKOFF_BASE, BACKOFF_CAP = 0.2, 30.0
 ENDS_TIMEOUT_S = 10.0  # longest wait for the broker's answer on where input topics end
+ENDS_RETRY_S = 1.0  # after no answer, ask again this much later
 
 
 class FatalError(RuntimeError):
@@ -150,6 +151,7 @@ class PipelineLoop:
         self._consumer: Consumer | None = None
         self._sink: TransactionalSink | None = None
         self._admin: AdminClient | None = None
+        self._ends_retry_at = 0.0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -169,8 +171,6 @@ class PipelineLoop:
             raise FatalError(f"cannot start transactions as {tid}: {exc}") from exc
         consumer = Consumer(self._consumer_config())
         self._consumer = consumer
-        if self.event_clock:
-            self._admin = AdminClient(dict(self.client_config))
         consumer.subscribe(
             self.topics,
             on_assign=self._on_assign,
@@ -303,8 +303,11 @@ class PipelineLoop:
             for topic, offset in owned.merge.trusted_ends().items():
                 asked[(topic, partition)] = offset
         if asked:
+            if time.monotonic() < self._ends_retry_at:
+                return False
             ends = self._broker_ends(list(asked))
             if not ends:
+                self._ends_retry_at = time.monotonic() + ENDS_RETRY_S
                 return False
             for (topic, partition), offset in asked.items():
                 committed, written = ends[(topic, partition)]
@@ -315,8 +318,14 @@ class PipelineLoop:
         return True
 
     def _broker_ends(self, tps: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int]]:
-        """(topic, partition) -> (committed end, written end) from the broker; {} on failure."""
-        assert self._admin is not None
+        """(topic, partition) -> (committed end, written end) from the broker; {} on failure.
+
+        A failed client is dropped and made anew for the next question: after a broker
+        restart librdkafka's admin client can keep answering from stale leader epochs
+        (``FENCED_LEADER_EPOCH``) for good.
+        """
+        if self._admin is None:
+            self._admin = AdminClient(dict(self.client_config))
         wanted = {TopicPartition(t, p): OffsetSpec.latest() for t, p in tps}
         found: dict[IsolationLevel, dict[tuple[str, int], int]] = {}
         try:
@@ -330,6 +339,7 @@ class PipelineLoop:
                 }
         except (KafkaException, TimeoutError) as exc:
             log.warning("could not read where the input topics end, retrying: %s", exc)
+            self._admin = None
             return {}
         committed = found[IsolationLevel.READ_COMMITTED]
         written = found[IsolationLevel.READ_UNCOMMITTED]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from confluent_kafka import KafkaError, KafkaException
+
 from streams.contract.catalogue import catalogue
 from streams.core.model import Channel, ContactOutcome, Outcome, Repayment
 from streams.demo.kafka_io import EventPublisher, TopicPart
@@ -66,6 +68,13 @@ def test_the_day_goes_on_while_the_gateway_has_not_handled_the_last_contact() ->
 def test_the_day_goes_on_until_the_worker_applied_the_gateways_receipts() -> None:
     # zero before the gateway reported, one receipt waiting after
     assert not settled(Lags(0, 1), Reader({SMS: 41}), {SMS: 42})
+
+
+def test_the_day_goes_on_while_the_broker_does_not_answer() -> None:
+    def unreachable() -> int:
+        raise KafkaException(KafkaError(KafkaError._TRANSPORT))
+
+    assert not Settled(unreachable, Reader({}), lambda tps: {}, lambda tps: {})()  # type: ignore[arg-type]
 
 
 def test_events_are_published_in_the_workers_merge_order() -> None:
