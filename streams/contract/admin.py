@@ -118,16 +118,24 @@ def _create(admin: AdminClient, specs: list[TopicSpec], replication_factor: int)
     if not specs:
         return set()
     rf = replication_factor
-    new = [NewTopic(s.name, s.partitions, rf, config=_durability(s, rf)) for s in specs]
+    return create(
+        admin, [NewTopic(s.name, s.partitions, rf, config=_durability(s, rf)) for s in specs]
+    )
+
+
+def create(admin: AdminClient, topics: list[NewTopic]) -> set[str]:
+    """Create ``topics``; the names this call created (one a concurrent creator made is
+    fine). ``ReplicationError`` when the cluster has fewer brokers than the replicas asked."""
     created: set[str] = set()
-    for name, future in admin.create_topics(new, operation_timeout=TIMEOUT_S).items():
+    replicas = {t.topic: t.replication_factor for t in topics}
+    for name, future in admin.create_topics(topics, operation_timeout=TIMEOUT_S).items():
         try:
             future.result(timeout=TIMEOUT_S)
             created.add(name)
         except KafkaException as exc:
             code = exc.args[0].code()
             if code == KafkaError.INVALID_REPLICATION_FACTOR:
-                raise ReplicationError(name, replication_factor) from None
+                raise ReplicationError(name, replicas[name]) from None
             if code != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
     return created

@@ -18,28 +18,28 @@ from streams.contract.examples import EXAMPLES
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "contract"
 
 PARTIES: dict[str, tuple[str, str]] = {  # topic base name -> (producers, consumers)
-    "aging": ("Loan ledger / core banking publishers (connectors/)", "Faust worker (streams/)"),
-    "repayments": ("Loan ledger / payment publishers (connectors/)", "Faust worker (streams/)"),
+    "aging": ("Loan ledger / core banking publishers (connectors/)", "The worker (streams/)"),
+    "repayments": ("Loan ledger / payment publishers (connectors/)", "The worker (streams/)"),
     "contact-outcomes": (
         "Channel gateways (results, key presses, promises to pay)",
-        "Faust worker (streams/)",
+        "The worker (streams/)",
     ),
-    "account-profiles": ("Customer master data / CRM publisher", "Faust worker (streams/)"),
+    "account-profiles": ("Customer master data / CRM publisher", "The worker (streams/)"),
     "erasure-requests": (
         "CRM / privacy office, or `collectctl forget`",
         "The worker (deletes the customer's state) and every gateway (purges its store)",
     ),
-    "segment-changes": ("Faust worker (streams/)", "Dashboards, CRM, analytics"),
-    "contact-due": ("Faust worker (streams/)", "The gateway of the channel (connectors/)"),
-    "contact-suppressed": ("Faust worker (streams/)", "Compliance audit, dashboards"),
-    "legal-referrals": ("Faust worker (streams/)", "Legal review, then litigation"),
+    "segment-changes": ("The worker (streams/)", "Dashboards, CRM, analytics"),
+    "contact-due": ("The worker (streams/)", "The gateway of the channel (connectors/)"),
+    "contact-suppressed": ("The worker (streams/)", "Compliance audit, dashboards"),
+    "legal-referrals": ("The worker (streams/)", "Legal review, then litigation"),
     "dlq": (
-        "Faust worker and publishers (any stage that refuses input)",
+        "The worker and the publishers (any stage that refuses input)",
         "Operators, replay tools",
     ),
     "clock-ticks": (
-        "Faust workers' tick timers (internal)",
-        "The Faust worker that owns the partition",
+        "Replay drivers and the demo (event-time ticks; wall-clock workers need none)",
+        "The worker that owns the partition",
     ),
 }
 

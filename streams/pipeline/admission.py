@@ -78,8 +78,9 @@ class Admitted:
 
     @property
     def at(self) -> datetime | None:
-        """Event time, for ordering; None for what has none (refusals, empty ticks)."""
-        if self.event is None:
+        """Event time, for ordering; None for what has none (refusals, empty ticks) or must
+        not wait for it (an erasure request is carried out as soon as it is read)."""
+        if self.event is None or isinstance(self.event, ErasureRequest):
             return None
         return self.event.at if isinstance(self.event, Tick) else self.event.occurred_at
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from streams.contract.admin import ReplicationError
+from streams.contract.admin import create
 from streams.pipeline.engine import PartitionMeta
 from streams.pipeline.store import PartitionStore
 
@@ -155,17 +155,7 @@ def ensure_changelog(
     configs = {"cleanup.policy": "compact", "min.compaction.lag.ms": "0"}
     if replication_factor > 1:
         configs["min.insync.replicas"] = str(min(2, replication_factor))
-    new = NewTopic(topic, partitions, replication_factor, config=configs)
-    for name, future in admin.create_topics([new], operation_timeout=30).items():
-        try:
-            future.result(timeout=30)
-        except KafkaException as exc:
-            code = exc.args[0].code()
-            if code == KafkaError.INVALID_REPLICATION_FACTOR:
-                raise ReplicationError(name, replication_factor) from None
-            if code != KafkaError.TOPIC_ALREADY_EXISTS:
-                raise
-            log.debug("%s created meanwhile by another worker", name)
+    create(admin, [NewTopic(topic, partitions, replication_factor, config=configs)])
 
 
 def missing_inputs(config: Mapping[str, object], topics: list[str], partitions: int) -> list[str]:

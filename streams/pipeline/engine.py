@@ -174,6 +174,11 @@ class Engine:
         if isinstance(event, Tick):
             self._tick(work, msg.partition, event.at)
             return
+        if isinstance(event, ErasureRequest):  # whatever its time says: the law does not wait
+            if self._count:
+                work.ops.append(count(PipelineMetrics.record_event, msg.topic))
+            self._erase(work, msg.partition, event)
+            return
         reference = meta.clock if isinstance(self.clock, EventClock) else self.clock.now()
         if reference is not None and event.occurred_at > reference + self.limits.max_event_skew:
             text = (
@@ -185,9 +190,6 @@ class Engine:
             return
         if self._count:
             work.ops.append(count(PipelineMetrics.record_event, msg.topic))
-        if isinstance(event, ErasureRequest):
-            self._erase(work, msg.partition, event)
-            return
         try:
             self._apply_event(work, msg.partition, event, msg)
         except Exception as exc:  # a bug must not stop the partition: park this record alone
@@ -268,9 +270,8 @@ class Engine:
 
     def _erase(self, work: Batch, partition: int, event: ErasureRequest) -> None:
         """Forget the customer: their state is tombstoned (the changelog compacts it away),
-        their schedule and any hold dropped; a later event starts a customer anew."""
-        if isinstance(self.clock, EventClock):
-            self._run_due_until(work, partition, self._observe(partition, event.occurred_at))
+        their schedule and any hold dropped; a later event starts a customer anew. The
+        request's time moves no clock (an operator's wall-clock request in a replay)."""
         customer_id = event.customer_id
         before = work.get(customer_id)
         work.delete(partition, customer_id)

@@ -250,36 +250,44 @@ class PipelineLoop:
             self._commit(consumer, work)
 
     def _take(self, messages: list[Message]) -> None:
+        """Admit each record into its partition's merge, in the order read (a topic's end is
+        reported after its last record). If admitting raises (a registry outage), the rest is
+        still read for its positions and ends, so the rollback knows what to read again."""
+        outage: RegistryError | None = None
         for message in messages:
             error = message.error()
-            partition = message.partition()
+            owned = self.owned.get(message.partition())
             if error is not None:
-                if error.code() == KafkaError._PARTITION_EOF:
-                    owned = self.owned.get(partition)
-                    if owned is not None and message.topic() in owned.merge.queues:
-                        owned.merge.reached_end(message.topic(), message.offset())
-                        owned.ends_checked = False
-                    continue
                 if error.fatal():
                     raise FatalError(f"consumer: {error}")
-                log.warning("consumer: %s", error)
+                if error.code() != KafkaError._PARTITION_EOF:
+                    log.warning("consumer: %s", error)
+                elif owned is not None and message.topic() in owned.merge.queues:
+                    owned.merge.reached_end(message.topic(), message.offset())
+                    owned.ends_checked = False
                 continue
-            owned = self.owned.get(partition)
             if owned is None:
                 continue  # fetched before a revocation: the new owner reads it
+            owned.fetched[message.topic()] = message.offset() + 1
+            owned.ends_checked = False
+            if outage is not None:
+                continue
             headers = message.headers()
             incoming = Incoming(
                 message.topic(),
-                partition,
+                message.partition(),
                 message.offset(),
                 message.key(),
                 message.value(),
                 list(headers) if headers else None,
             )
-            owned.merge.add(self.engine.door.admit(incoming))
-            owned.ends_checked = False
-            owned.fetched[incoming.topic] = incoming.offset + 1
+            try:
+                owned.merge.add(self.engine.door.admit(incoming))
+            except RegistryError as exc:
+                outage = exc
         self._flow_control()
+        if outage is not None:
+            raise outage
 
     def _check_ends(self) -> bool:
         """Event clock: ask the broker where the input topics a release would rely on end.

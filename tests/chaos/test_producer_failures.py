@@ -19,7 +19,6 @@ from confluent_kafka.admin import (
 from tests.chaos.harness import Outcome, chaos_run, outcome
 from tests.chaos.stream import Stream
 from tests.chaos.test_worker_kills import assert_same
-from tests.integration.worker_process import WorkerProcess
 
 pytestmark = [pytest.mark.kafka, pytest.mark.chaos, pytest.mark.timeout(900)]
 
@@ -35,14 +34,6 @@ def set_max_message_bytes(bootstrap: str, topic: str, value: str | None) -> None
 
 
 ABORTED = 'collections_transactions_total{result="aborted"}'
-
-
-def metric(worker: WorkerProcess, prefix: str) -> float:
-    """The sum of the worker's samples whose line starts with ``prefix``."""
-    text = worker.get("/metrics")[1].decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix)
-    )
 
 
 def test_refused_writes_commit_nothing_and_the_worker_says_so(
@@ -65,9 +56,9 @@ def test_refused_writes_commit_nothing_and_the_worker_says_so(
         assert worker.get("/ready")[0] == 503
         stuck = run.lag()
         # the worker retries the refused batch from its last commit, again and again
-        run.wait(lambda: metric(worker, ABORTED) >= 3, "three aborted transactions")
+        run.wait(lambda: worker.metric(ABORTED) >= 3, "three aborted transactions")
         assert run.lag() == stuck > 0, "an offset moved although every batch was refused"
-        assert metric(worker, "collections_consumer_lag_messages{") > 0, "lag must not read 0"
+        assert worker.metric("collections_consumer_lag_messages{") > 0, "lag must not read 0"
         set_max_message_bytes(kafka_bootstrap, agent_calls, None)
         run.done()
         run.stop_all()

@@ -29,6 +29,12 @@ class WorkerProcess(Worker):
         except OSError:
             return 0, b""
 
+    def metric(self, prefix: str) -> float:
+        """The sum of the scraped samples whose line starts with ``prefix`` (name{labels)."""
+        text = self.get("/metrics")[1].decode()
+        lines = [line for line in text.splitlines() if line.startswith(prefix)]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in lines)
+
     def kill(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
