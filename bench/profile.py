@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 FRAME = re.compile(r"^(?P<func>[^ ]+) \((?P<file>[^:]+)(?::\d+)?\)$")
+ROOT = str(Path(__file__).resolve().parent.parent) + "/"
 
 
 def py_spy() -> str | None:
@@ -60,7 +61,7 @@ def _name(frame: str) -> str:
     if not m:
         return frame.strip()
     file = m.group("file")
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    for marker in ("site-packages/", ROOT, "lib/python3.11/"):
         if marker in file:
             file = file.split(marker, 1)[1]
     return f"{m.group('func')} ({file})"

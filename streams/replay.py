@@ -33,8 +33,11 @@ def replay(
     *,
     respond: bool = True,
     progress: Callable[[date, int], None] | None = None,
+    observe: Callable[[Batch], None] | None = None,
 ) -> ReplayReport:
-    """Play ``days`` simulated days through the engine; return what happened and how fast."""
+    """Play ``days`` simulated days through the engine; return what happened and how fast.
+
+    ``observe`` sees every unit of work in order (the decision record of the tests)."""
     sim = Simulator(config)
     cat = catalogue()
     engine = Engine(policy, cat, EventClock(), encode_outputs=False)
@@ -52,6 +55,8 @@ def replay(
 
     def settle(result: Batch) -> None:
         nonlocal seq
+        if observe is not None:
+            observe(result)
         for customer_id, (_p, state) in result.writes.items():
             if state is None:
                 store.pop(customer_id, None)

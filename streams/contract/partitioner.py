@@ -8,6 +8,8 @@ in two, so it is dead-lettered instead of applied.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 SEED = 0x9747B28C
 M = 0x5BD1E995
 MASK = 0xFFFFFFFF
@@ -38,6 +40,7 @@ def murmur2(data: bytes) -> int:
     return h
 
 
+@lru_cache(maxsize=1 << 16)  # the door and the state lookup hash the same keys in turn
 def partition_of(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner picks for ``key`` among ``partitions``."""
     return (murmur2(key) & 0x7FFFFFFF) % partitions

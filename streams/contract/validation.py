@@ -67,13 +67,11 @@ def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
     optional_lists = {f.name for f in dataclasses.fields(cls) if f.default == ()}
     for f in fields_of(cls):
         if f.name in ID_FIELDS:
-            checks.append((f.name, _not_empty))
-            checks.append((f.name, _id_length))
+            checks.append((f.name, _id))  # not empty, then not too long
         elif f.kind is Kind.PLAIN and f.target is str:
             checks.append((f.name, _text_length))
-        if f.name in NON_NEGATIVE:
-            checks.append((f.name, _not_negative))
-            checks.append((f.name, _days if f.name == "days_past_due" else _amount))
+        if f.name in NON_NEGATIVE:  # not negative, then not too large
+            checks.append((f.name, _day_count if f.name == "days_past_due" else _money))
         if f.name == "attempt":
             checks.append((f.name, _positive))
         if f.name == "currency":
@@ -89,11 +87,13 @@ def _checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
     return tuple(checks)
 
 
-def _not_empty(value: str) -> str | None:
-    return None if value.strip() else "must not be empty"
+# The checks of a field run in one call each: a record is checked on every decode, and
+# a call per rule was a tenth of the worker's time at the door.
 
 
-def _id_length(value: str) -> str | None:
+def _id(value: str) -> str | None:
+    if not value.strip():
+        return "must not be empty"
     if isinstance(value, str) and len(value) > MAX_ID_CHARS:  # a wrong type: Avro says so
         return f"is longer than {MAX_ID_CHARS} characters"
     return None
@@ -105,16 +105,16 @@ def _text_length(value: str) -> str | None:
     return None
 
 
-def _amount(value: int) -> str | None:
+def _money(value: int) -> str | None:
+    if value < 0:
+        return f"must not be negative, got {value}"
     return None if value <= MAX_AMOUNT else f"must be below 2^53, got {value}"
 
 
-def _days(value: int) -> str | None:
+def _day_count(value: int) -> str | None:
+    if value < 0:
+        return f"must not be negative, got {value}"
     return None if value <= MAX_DAYS else f"must be at most {MAX_DAYS}, got {value}"
-
-
-def _not_negative(value: int) -> str | None:
-    return None if value >= 0 else f"must not be negative, got {value}"
 
 
 def _positive(value: int) -> str | None:

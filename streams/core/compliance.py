@@ -7,13 +7,14 @@ arithmetic lives here too; the decision for one contact is in :mod:`streams.core
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from streams.core.model import Channel, SuppressionReason
 from streams.core.parsing import Reader, join
+from streams.core.values import replace
 
 CountKind = Literal["attempts", "connected", "unanswered"]
 COUNT_KINDS: tuple[CountKind, ...] = ("attempts", "connected", "unanswered")

@@ -13,12 +13,12 @@ instead of being applied on a guess: a re-sent payment never cures an account tw
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from streams.core.config import Policy
 from streams.core.model import ContactOutcome, DeadLetter, InputEvent, Repayment
 from streams.core.state import CustomerState, SeenEvent
+from streams.core.values import replace
 
 
 def tracked(event: InputEvent) -> bool:

@@ -7,7 +7,6 @@ or a ``DeadLetter`` when the input is refused (bad values, unknown account, curr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +29,7 @@ from streams.core.model import (
 )
 from streams.core.promises import credit, make_promise
 from streams.core.state import AccountState, ChannelProgress, CustomerState, Episode, LedgerEntry
+from streams.core.values import replace
 
 Result = CustomerState | DeadLetter
 RESPONSES = CONVERSATION  # a right-party response; an answered IVR or a wrong party is none

@@ -17,13 +17,13 @@ does not respond, an agent call").
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from streams.core.model import Channel
 from streams.core.state import CustomerState
 from streams.core.strategy import Plan
+from streams.core.values import replace
 
 
 def floor_step(plan: Plan, dpd: int, skip: frozenset[Channel]) -> int:

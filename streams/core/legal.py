@@ -16,7 +16,6 @@ referral back.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from streams.core.local import at_local
 from streams.core.model import Channel, ContactOutcome, LegalStage, LitigationReferral, Outcome
 from streams.core.state import CustomerState, LegalProgress
 from streams.core.strategy import ChannelRule
+from streams.core.values import replace
 
 NONE = LegalProgress()
 

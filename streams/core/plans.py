@@ -12,7 +12,6 @@ toward wilful). Accounts carry the plan's status, so segment changes report it.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from streams.core.config import Policy
@@ -25,6 +24,7 @@ from streams.core.model import (
     PromiseStatus,
 )
 from streams.core.state import AccountState, CustomerState, RepaymentPlan
+from streams.core.values import replace
 
 
 def agree(

@@ -12,7 +12,7 @@ Same state, event and ``now`` give the same outputs and ids; nothing here reads 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from streams.core import dedup, gate, legal, plans
@@ -39,6 +39,7 @@ from streams.core.schedule import reconcile
 from streams.core.segments import reclassify
 from streams.core.state import COLLECT, ChannelProgress, CustomerState, LedgerEntry, Slot
 from streams.core.strategy import assign_variant
+from streams.core.values import replace
 
 LEDGER_LIMIT = 256
 

@@ -7,13 +7,13 @@ the end of the grace period; a broken promise escalates one step and counts towa
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from streams.core.config import Policy
 from streams.core.local import local_date, midnight_after, zone_of
 from streams.core.model import ContactOutcome, DeadLetter, PromiseResolved, PromiseStatus
 from streams.core.state import AccountState, CustomerState, Promise
+from streams.core.values import replace
 
 
 def make_promise(

@@ -11,7 +11,6 @@ outcome-sourced ones are sticky, as reported opt-outs and disputes always are.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -20,6 +19,7 @@ from streams.core.model import Channel, HardStop
 from streams.core.policy import Decision, new_customer
 from streams.core.schedule import reconcile
 from streams.core.state import CustomerState
+from streams.core.values import replace
 
 Source = Literal["profile", "outcome"]
 

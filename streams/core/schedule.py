@@ -8,7 +8,6 @@ silently, since it was never due.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from streams.core import legal
@@ -19,6 +18,7 @@ from streams.core.gate import Holds
 from streams.core.ladder import escalate_on_silence
 from streams.core.model import Channel, ContactSuppressed, SuppressionReason
 from streams.core.state import ChannelProgress, CustomerState, Slot
+from streams.core.values import replace
 
 
 def reconcile(

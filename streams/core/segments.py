@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from streams.core import ids
@@ -12,6 +11,7 @@ from streams.core.dates import account_dpd
 from streams.core.local import local_date
 from streams.core.model import SegmentChanged, Tier
 from streams.core.state import AccountState, CustomerState
+from streams.core.values import replace
 
 
 def reclassify(

@@ -78,8 +78,8 @@ class HealthMetrics:
         for reason in reasons:
             self.record_dead_letter(reason, count=0)
 
-    def record_event(self, topic: str) -> None:
-        self.events.labels(topic).inc()
+    def record_event(self, topic: str, count: int = 1) -> None:
+        self.events.labels(topic).inc(count)
 
     def record_dead_letter(self, reason: str, count: int = 1) -> None:
         """Unknown, malformed or too many distinct reasons are counted as ``other``."""

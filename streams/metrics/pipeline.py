@@ -116,8 +116,8 @@ class PipelineMetrics:
 
     # ------------------------------------------------------------------ pipeline health
 
-    def record_event(self, topic: str) -> None:
-        self.health.record_event(topic)
+    def record_event(self, topic: str, count: int = 1) -> None:
+        self.health.record_event(topic, count)
 
     def record_dead_letter(self, reason: str) -> None:
         self.health.record_dead_letter(reason)

@@ -31,6 +31,7 @@ from streams.pipeline.store import PartitionStore
 log = logging.getLogger(__name__)
 
 RESTORE_CHUNK = 5000  # records written to the store at a time while restoring
+RESTORE_WAIT = 0.1  # seconds a poll waits when fewer than a chunk have arrived
 
 
 def changelog_topic(app_id: str, prefix: str = "") -> str:
@@ -72,14 +73,15 @@ class RestoreError(RuntimeError):
 def restore(
     config: Mapping[str, object],
     topic: str,
-    partition: int,
-    store: PartitionStore,
+    stores: Mapping[int, PartitionStore],
     *,
     group: str,
     timeout: float = 300.0,
     progress: Callable[[int], None] | None = None,
 ) -> Restored:
-    """Bring ``store`` up to the end of changelog ``topic``/``partition``."""
+    """Bring every store of ``stores`` (partition -> store) up to the end of its partition of
+    changelog ``topic``, all of them through one consumer: a partition with nothing new
+    costs one fetch, not a consumer of its own."""
     t0 = time.monotonic()
     consumer = Consumer(
         {
@@ -95,42 +97,43 @@ def restore(
     )
     applied = 0
     try:
-        consumer.assign([TopicPartition(topic, partition, store.checkpoint + 1)])
-        pending: dict[bytes, bytes | None] = {}
-        last = store.checkpoint
+        consumer.assign([TopicPartition(topic, p, s.checkpoint + 1) for p, s in stores.items()])
+        pending: dict[int, dict[bytes, bytes | None]] = {p: {} for p in stores}
+        last = {p: s.checkpoint for p, s in stores.items()}
+        left = set(stores)  # partitions not at their end yet
         deadline = time.monotonic() + timeout
-        while True:
+        while left:
             if time.monotonic() > deadline:
-                raise RestoreError(f"{topic}[{partition}]: not at its end after {timeout:.0f}s")
-            messages = consumer.consume(RESTORE_CHUNK, 0.5)
-            done = False
-            for msg in messages:
+                raise RestoreError(f"{topic}{sorted(left)}: not at their end after {timeout:.0f}s")
+            for msg in consumer.consume(RESTORE_CHUNK, RESTORE_WAIT):
+                partition = msg.partition()
                 error = msg.error()
                 if error is not None:
                     if error.code() == KafkaError._PARTITION_EOF:
-                        done = True
+                        left.discard(partition)
                         continue
                     if error.fatal() or not error.retriable():
                         raise RestoreError(f"{topic}[{partition}]: {error}")
                     log.warning("restoring %s[%d]: %s", topic, partition, error)
                     continue
                 key = msg.key()
-                if key is None:
+                if key is None or partition not in pending:
                     continue
-                pending[key] = msg.value()
-                last = msg.offset()
+                pending[partition][key] = msg.value()
+                last[partition] = msg.offset()
                 applied += 1
-            if pending and (done or len(pending) >= RESTORE_CHUNK):
-                store.write(pending, last)
-                pending = {}
-                if progress is not None:
-                    progress(applied)
-            if done:
-                if last > store.checkpoint:
-                    store.write({}, last)
-                return Restored(applied, time.monotonic() - t0)
+            for partition, records in pending.items():
+                if records and (partition not in left or len(records) >= RESTORE_CHUNK):
+                    stores[partition].write(records, last[partition])
+                    pending[partition] = {}
+            if progress is not None:
+                progress(applied)
+        for partition, store in stores.items():
+            if last[partition] > store.checkpoint:
+                store.write({}, last[partition])
+        return Restored(applied, time.monotonic() - t0)
     except KafkaException as exc:
-        raise RestoreError(f"{topic}[{partition}]: {exc}") from exc
+        raise RestoreError(f"{topic}: {exc}") from exc
     finally:
         consumer.close()
 

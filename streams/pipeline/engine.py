@@ -83,6 +83,7 @@ class Batch:
         # customer -> (partition, new state); None: the customer was erased (a tombstone)
         self.writes: dict[str, tuple[int, CustomerState | None]] = {}
         self.ops: list[MetricOp] = []  # counts, applied after the commit
+        self.events: dict[str, int] = {}  # input events applied per topic, counted likewise
         self.partitions: set[int] = set()  # partitions whose meta moved
         self.processed = 0  # input records consumed (refused ones included)
         self.last: tuple[str, int, int] | None = None  # (topic, partition, offset) consumed last
@@ -102,6 +103,8 @@ class Batch:
 
     def apply_counts(self, metrics: PipelineMetrics | None) -> None:
         if metrics is not None:
+            for topic, n in self.events.items():
+                metrics.record_event(topic, n)
             for op in self.ops:
                 op(metrics)
 
@@ -176,7 +179,7 @@ class Engine:
             return
         if isinstance(event, ErasureRequest):  # whatever its time says: the law does not wait
             if self._count:
-                work.ops.append(count(PipelineMetrics.record_event, msg.topic))
+                work.events[msg.topic] = work.events.get(msg.topic, 0) + 1
             self._erase(work, msg.partition, event)
             return
         reference = meta.clock if isinstance(self.clock, EventClock) else self.clock.now()
@@ -189,7 +192,7 @@ class Engine:
             self._protect(work, msg.partition, protection_of(event), reference)
             return
         if self._count:
-            work.ops.append(count(PipelineMetrics.record_event, msg.topic))
+            work.events[msg.topic] = work.events.get(msg.topic, 0) + 1
         try:
             self._apply_event(work, msg.partition, event, msg)
         except Exception as exc:  # a bug must not stop the partition: park this record alone
@@ -319,7 +322,8 @@ class Engine:
         source: Incoming | None,
     ) -> None:
         state = decision.state
-        if self._count:
+        if self._count and (decision.outputs or decision.changed or before is None):
+            # an unchanged state without outputs counts nothing (see kpis.count_decision)
             work.ops.append(count(_count_kpis, before, state, decision.outputs))
         if decision.changed:
             work.put(partition, state)

@@ -52,10 +52,8 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
-from streams.contract.partitioner import partition_of
 from streams.contract.registry import RegistryError
 from streams.core.model import Bucket, Tier
-from streams.core.state import CustomerState
 from streams.metrics.figures import AccountFigures
 from streams.metrics.pipeline import PipelineMetrics
 from streams.pipeline.changelog import RestoreError, decode_meta, encode_meta, restore
@@ -63,7 +61,8 @@ from streams.pipeline.clock import EventClock, WallClock
 from streams.pipeline.emitter import Incoming
 from streams.pipeline.engine import Batch, Engine
 from streams.pipeline.merge import PartitionMerge
-from streams.pipeline.state_codec import decode_state, decode_summary, encode_state
+from streams.pipeline.state_codec import decode_summary, encode_state
+from streams.pipeline.states import HotStates
 from streams.pipeline.store import META_KEY, PartitionStore, open_store
 from streams.pipeline.transactions import CommitFailedError, TransactionalSink, producer_config
 from streams.settings import Settings
@@ -141,6 +140,7 @@ class PipelineLoop:
         self.topics = [*engine.input_topics, engine.tick_topic]
         self.readiness = Readiness(stall_limit=settings.stall_seconds)
         self.stores: dict[int, PartitionStore] = {}
+        self.states = HotStates(self._owned_store, settings.partitions, settings.hot_states)
         self.owned: dict[int, Owned] = {}
         self.stopping = threading.Event()
         self.event_clock = isinstance(engine.clock, EventClock)
@@ -237,7 +237,7 @@ class PipelineLoop:
             self._next_lag = now + self.settings.lag_seconds
         if time.monotonic() < self._retry_at:
             return
-        work = self.engine.batch(self._lookup)
+        work = self.engine.batch(self.states.get)
         if not self.event_clock or self._check_ends():
             self._release_into(work)
         clock = self.engine.clock
@@ -413,6 +413,7 @@ class PipelineLoop:
         for partition, records in by_partition.items():
             store = self.stores[partition]
             store.write(records, sent.changelog_offsets.get(partition, store.checkpoint))
+        self.states.committed((c, p, state) for c, (p, state) in work.writes.items())
         self._failures = 0
         self.readiness.failing_since = None
         if self.metrics is not None:
@@ -431,6 +432,7 @@ class PipelineLoop:
         assert self._consumer is not None
         if self.metrics is not None:
             self.metrics.record_retry(reason)
+        self.states.drop()
         for partition, owned in self.owned.items():
             owned.blocked_since = None
             owned.ends_checked = False
@@ -457,34 +459,36 @@ class PipelineLoop:
         for tp in assigned:
             by_partition.setdefault(tp.partition, []).append(tp.topic)
         for partition in [p for p in self.stores if p not in by_partition]:
+            self.states.drop(partition)
             self.stores.pop(partition).close()
-        wanted: list[TopicPartition] = []
+        topics_of: dict[int, list[str]] = {}
         for partition in sorted(by_partition):
             topics = [t for t in self.topics if t in by_partition[partition]]
             if len(topics) != len(self.topics):
                 log.error(
                     "partition %d assigned without %s", partition, set(self.topics) - set(topics)
                 )
-            store = self.stores.get(partition)
-            if store is None:
-                store = open_store(
+            topics_of[partition] = topics
+            if partition not in self.stores:
+                self.stores[partition] = open_store(
                     self.settings.store, self.settings.data_dir, self.settings.app_id, partition
                 )
-                self.stores[partition] = store
-            done = restore(
-                self.client_config,
-                self.changelog,
-                partition,
-                store,
-                group=self.settings.app_id,
-                progress=self._restoring,
-            )
-            log.info(
-                "partition %d restored: %d changelog records in %.2fs",
-                partition,
-                done.records,
-                done.seconds,
-            )
+        done = restore(
+            self.client_config,
+            self.changelog,
+            {p: self.stores[p] for p in topics_of},
+            group=self.settings.app_id,
+            progress=self._restoring,
+        )
+        log.info(
+            "partitions %s restored: %d changelog records in %.2fs",
+            sorted(topics_of),
+            done.records,
+            done.seconds,
+        )
+        wanted: list[TopicPartition] = []
+        for partition, topics in topics_of.items():
+            store = self.stores[partition]
             meta = decode_meta(store.get(META_KEY))
             start = self._start_offsets(consumer, partition, topics, meta.offsets)
             self.owned[partition] = Owned(store, PartitionMerge(topics), start)
@@ -506,6 +510,7 @@ class PipelineLoop:
             self.metrics.record_rebalance()
         for partition in {tp.partition for tp in revoked}:
             self.owned.pop(partition, None)
+            self.states.drop(partition)
             self.engine.close(partition)
             self.readiness.stalled.pop(partition, None)
             if self.metrics is not None:
@@ -531,13 +536,9 @@ class PipelineLoop:
             self.metrics.assigned(partition, figures)
             self.metrics.set_held(partition, len(meta.holds))
 
-    def _lookup(self, customer_id: str) -> CustomerState | None:
-        partition = partition_of(customer_id.encode(), self.settings.partitions)
+    def _owned_store(self, partition: int) -> PartitionStore | None:
         owned = self.owned.get(partition)
-        if owned is None:
-            return None
-        raw = owned.store.get(customer_id.encode())
-        return None if raw is None else decode_state(raw)[1]
+        return None if owned is None else owned.store
 
     # ---------------------------------------------------------- flow and lag
 

@@ -89,17 +89,18 @@ class PartitionMerge:
     def _next(self, force: bool) -> str | None:
         best: tuple[datetime, int, int] | None = None
         best_topic = None
+        waiting = False  # a topic neither buffered nor known to be at its end (waiting_on)
         for topic, queue in self.queues.items():
             if not queue:
+                waiting = waiting or topic not in self.ends
                 continue
             item = queue[0]
-            if item.at is None:
+            at = item.at
+            if at is None:
                 return topic  # nothing to order by: it goes as soon as it is at the head
-            key = (item.at, self.rank[topic], item.msg.offset)
+            key = (at, self.rank[topic], item.msg.offset)
             if best is None or key < best:
                 best, best_topic = key, topic
-        if best_topic is None:
-            return None
-        if not force and self.waiting_on():
+        if best_topic is None or (waiting and not force):
             return None
         return best_topic

@@ -31,9 +31,12 @@ from streams.core.model import (
     SegmentChanged,
     Tier,
 )
+from streams.core.state import CustomerState
 from streams.pipeline.clock import tick_value
+from streams.pipeline.state_codec import decode_state
 from streams.pipeline.store import META_KEY
 from streams.settings import Settings
+from streams.worker import Pipeline
 from tests.integration.pipeline_harness import (
     Reader,
     pipeline_settings,
@@ -72,6 +75,17 @@ def produce(settings: Settings, topic: str, records: list[tuple[bytes | None, by
     assert producer.flush(30) == 0
 
 
+def committed_state(pipeline: Pipeline, customer: str) -> CustomerState | None:
+    """What the worker's store holds for ``customer`` (read from this thread: the store,
+    not the loop's own LRU of decoded states, which only its thread touches)."""
+    key = customer.encode()
+    for store in list(pipeline.loop.stores.values()):
+        raw = store.get(key)
+        if raw is not None:
+            return decode_state(raw)[1]
+    return None
+
+
 def home(customer: str, settings: Settings) -> int:
     return partition_of(customer.encode(), settings.partitions)
 
@@ -106,7 +120,7 @@ async def test_1_malformed_ticks_beside_an_opt_out_lose_nothing(
         reader = Reader(kafka_bootstrap, [cat.dlq.name])
         await dead_letters(reader, 3)
         assert [d["dlq.reason"] for d in dead(reader)] == ["malformed_tick"] * 3
-        state = pipeline.loop._lookup("c1")
+        state = committed_state(pipeline, "c1")
         assert state is not None and Channel.SMS in state.reported_opt_outs
 
 
@@ -146,7 +160,7 @@ async def test_3_contact_ids_of_four_kilobytes_are_refused_at_the_door(
         reader.drain()
         assert {d["dlq.reason"] for d in dead(reader)} == {"validation"}
         assert len(dead(reader)) == 300
-        state = pipeline.loop._lookup("c1")
+        state = committed_state(pipeline, "c1")
         assert state is not None and len(state.ledger) == 0
 
 
@@ -188,7 +202,7 @@ async def test_5_a_profile_with_a_hard_stop_and_a_bad_zone_stops_contact(
         await publish_and_wait(settings, cat, [aging("c1", 0, 5)])
         produce(settings, cat.account_profiles.name, [(b"c1", raw, home("c1", settings))])
         await publish_and_wait(settings, cat, [])
-        state = pipeline.loop._lookup("c1")
+        state = committed_state(pipeline, "c1")
         assert state is not None and HardStop.DECEASED in state.all_hard_stops
         assert state.slots == {}
 
@@ -228,7 +242,7 @@ async def test_8_a_repayment_resent_after_forty_events_is_applied_once(
     async with running(settings) as pipeline:
         await publish_and_wait(settings, cat, [aging("c1", 0, 20), pay, *noise])
         await publish_and_wait(settings, cat, [pay])
-        state = pipeline.loop._lookup("c1")
+        state = committed_state(pipeline, "c1")
         assert state is not None and state.accounts["c1-a"].overdue_amount == 44_000
 
 
@@ -241,7 +255,7 @@ async def test_9_two_apps_on_one_data_dir_keep_their_states_apart(
         cat = topics_for(settings)
         async with running(settings) as pipeline:
             await publish_and_wait(settings, cat, [aging("c1", 0, dpd)])
-            state = pipeline.loop._lookup("c1")
+            state = committed_state(pipeline, "c1")
             assert state is not None and state.accounts["c1-a"].days_past_due == dpd
     assert (tmp_path / first.app_id).is_dir() and (tmp_path / second.app_id).is_dir()
 
