@@ -69,6 +69,12 @@ def add_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     gateway.add_argument("--store", type=Path, help="delivered-id SQLite file")
     gateway.add_argument("--group", help="consumer group id")
     gateway.add_argument("--metrics-port", type=int, help="default: COLLECTIONS_METRICS_PORT+1")
+    gateway.add_argument(
+        "--clock",
+        choices=["wall", "event"],
+        help="wall: now (production); event: a contact is made at its due_at, which stamps "
+        "its outcome and judges its expiry (replays, the demo). Default: COLLECTIONS_CLOCK",
+    )
     add_arguments(gateway)
     gateway.set_defaults(func=run_gateway)
 
@@ -170,6 +176,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         store=store,
         metrics=GatewayMetrics(registry, gateways),
         audit=ErasureAudit(settings.data_dir / f"erasure-audit-{names}.jsonl"),
+        clock=args.clock or settings.clock,
     )
     try:
         asyncio.run(_until_signal(runner))

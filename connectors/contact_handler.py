@@ -6,13 +6,20 @@ disposition except ``RETRY`` is final: the runner then commits the message's off
 - undecodable, or no gateway for its channel -> DLQ (``DEAD_LETTERED``)
 - contact id already delivered (durable store) -> ``DUPLICATE``, not delivered again
 - the customer was erased -> ``ERASED_CUSTOMER``, dropped and counted
-- ``now > expires_at`` -> ``EXPIRED``, dropped and counted
+- ``now > expires_at`` -> ``EXPIRED``, dropped and counted (``now``: see below)
 - gateway accepted -> stored, DELIVERED outcome published (``DELIVERED``); a contact with
   ``review_required`` (a legal letter) was only accepted for review: nothing is published,
   the letter service reports ``delivered`` or ``failed`` through the callback endpoint once
   the letter reached the customer or not (the pipeline's legal stages advance on that)
 - gateway refused for good (4xx) -> DLQ + FAILED outcome (``DEAD_LETTERED``)
 - gateway outage (5xx, timeout, circuit open) -> ``RETRY``: nothing recorded
+
+On the wall clock (production) ``now`` is the gateway's clock. On the event clock (replays,
+the demo: the worker's ``--clock event``) the pipeline runs on simulated time, which has
+nothing to do with when the gateway gets to a contact: a contact is then delivered *at its
+own time*, ``due_at``. Its expiry is judged and its outcome is stamped with that time, never
+the wall clock (so nothing expires: the contract keeps ``expires_at`` at or after ``due_at``),
+and the outcome is the same event in every run.
 
 An erasure request (from the erasure-requests topic) purges the delivered store and each
 adapter's own records of the customer and writes an audit line without the customer id
@@ -36,6 +43,7 @@ from streams.contract.catalogue import Catalogue
 from streams.contract.codec import DecodeError, decode, encode
 from streams.contract.dlq import dead_letter_headers
 from streams.core.model import Channel, ContactDue, ContactOutcome, ErasureRequest, Outcome
+from streams.settings import ClockMode
 
 STAGE = "gateway"
 
@@ -82,6 +90,7 @@ class ContactHandler:
         metrics: GatewayMetrics,
         now: Callable[[], datetime],
         audit: ErasureAudit | None = None,
+        clock: ClockMode = "wall",
     ) -> None:
         self._gateways = gateways
         self._audit = audit
@@ -91,6 +100,7 @@ class ContactHandler:
         self._store = store
         self._metrics = metrics
         self._now = now
+        self._clock = clock
         self._channel_of_topic = {catalogue.contact_due(ch).name: ch.value for ch in Channel}
 
     async def handle(self, msg: Incoming) -> Disposition:
@@ -124,7 +134,7 @@ class ContactHandler:
         if self._store.is_erased(contact.customer_id):
             self._metrics.erased_contacts.labels(channel).inc()
             return Disposition.ERASED_CUSTOMER
-        if self._now() > contact.expires_at:
+        if self._at(contact) > contact.expires_at:
             self._metrics.expired.labels(channel).inc()
             return Disposition.EXPIRED
         result = await self._deliver(gateway, contact)
@@ -173,8 +183,12 @@ class ContactHandler:
             return
         await self._report(contact, Outcome.DELIVERED)
 
+    def _at(self, contact: ContactDue) -> datetime:
+        """When the contact is made: now, or on the event clock its own due time."""
+        return contact.due_at if self._clock == "event" else self._now()
+
     async def _report(self, contact: ContactDue, outcome: Outcome) -> None:
-        event = delivery_outcome(contact, outcome, self._now())
+        event = delivery_outcome(contact, outcome, self._at(contact))
         topic = self._catalogue.contact_outcomes.name
         await self._emitter.send(topic, contact.customer_id.encode(), encode(event))
         self._metrics.outcomes.labels(contact.channel.value, outcome.value).inc()

@@ -31,6 +31,7 @@ from connectors.kafka_io import AsyncProducer
 from connectors.metrics import GatewayMetrics
 from streams.contract.catalogue import Catalogue
 from streams.core.model import Channel
+from streams.settings import ClockMode
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,7 +62,9 @@ class GatewayRunner:
         poll_seconds: float = 0.5,
         audit: ErasureAudit | None = None,
         retention: timedelta = DEFAULT_RETENTION,
+        clock: ClockMode = "wall",
     ) -> None:
+        """``clock="event"``: contacts are made at their ``due_at`` (see ContactHandler)."""
         self._gateways = dict(gateways)
         self._topics = [catalogue.contact_due(ch).name for ch in self._gateways]
         self._topics.append(catalogue.erasure_requests.name)  # forget customers, see handler
@@ -82,6 +85,7 @@ class GatewayRunner:
             metrics=metrics,
             now=now,
             audit=audit,
+            clock=clock,
         )
         self._backoff = backoff or Backoff(base_seconds=0.5, cap_seconds=30.0)
         self._sleep = sleep

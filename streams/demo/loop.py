@@ -1,4 +1,5 @@
-"""The demo's main loop: play a day, answer contacts, refresh the view, wait for the worker."""
+"""The demo's main loop: play a day, wait until the pipeline has settled, answer contacts,
+refresh the view."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from streams.demo.scrape import GatewayFigures, WorkerFigures, fetch
 from streams.demo.stack import GATEWAY_SCRAPE, WORKER_SCRAPE, urls
 from streams.demo.view import Progress, day_line, screen
 
-POLL_S = 0.2
+POLL_S = 0.05
+SETTLE_POLL_S = 0.1
 SCRAPE_EVERY_S = 0.25
 REDRAW_EVERY_S = 1.0
 
@@ -26,13 +28,14 @@ class DemoLoop:
         player: DayPlayer,
         stop: Callable[[], bool],
         out: TextIO,
-        lag: Callable[[], int],
+        settled: Callable[[], bool],
         check: Callable[[], None] = lambda: None,
     ) -> None:
-        """``lag`` counts the input messages the worker has not committed; ``check``
-        raises if a child process died (both called between steps)."""
+        """``settled`` tells that the pipeline has done everything the events published so
+        far caused (``streams.demo.settle``); ``check`` raises if a child process died (both
+        called between steps)."""
         self.opts = opts
-        self.lag = lag
+        self.settled = settled
         self.check = check
         self.player = player
         self.stop = stop
@@ -47,8 +50,10 @@ class DemoLoop:
         self._note = ""
 
     def run(self) -> None:
-        self.player.publish_profiles()
-        self._finish_day(time.monotonic())  # applied before day one (topics are not ordered)
+        # profiles, then the opening book, each applied before what follows (as the replay)
+        for publish in (self.player.publish_profiles, self.player.publish_opening):
+            publish()
+            self._wait_settled(time.monotonic())
         days = itertools.count() if self.opts.days == 0 else range(self.opts.days)
         for _ in days:
             if self.stop():
@@ -74,53 +79,48 @@ class DemoLoop:
         )
 
     def _finish_day(self, started: float) -> None:
-        """Read contacts until the day's time is up and the worker has caught up, then let
-        the simulated customers answer them (in a fixed order: see ``DayPlayer``)."""
+        """Read contacts until the day's time is up and the pipeline has settled (the worker,
+        the gateway and the worker again: ``streams.demo.settle``), then let the simulated
+        customers answer them (in a fixed order: see ``DayPlayer``)."""
         earliest = started + self.opts.seconds_per_day
+        if self._wait_settled(earliest):
+            self._note = ""
+        else:
+            self._note = "the pipeline is behind the simulator: moving on to the next day"
+        self.player.respond_to_read()
+
+    def _settle(self) -> None:
+        """After the last day: let the gateway deliver what the worker emitted."""
+        self._wait_settled(time.monotonic())
+        self._refresh(force=True)
+
+    def _wait_settled(self, earliest: float) -> bool:
+        """Read contacts until ``earliest`` has passed and the pipeline has settled; False
+        if it has not within the catch-up timeout (or the demo is stopping)."""
         latest = earliest + self.opts.catch_up_timeout
         while not self.stop():
             self.check()
             self.player.read_contacts(POLL_S)
             self._refresh()
             now = time.monotonic()
-            if now >= earliest and self._worker_caught_up() and self._contacts_read():
-                self._note = ""
-                break
+            if now >= earliest and self.settled():
+                self._scrape_until_still(latest)
+                return True
             if now > latest:
-                self._note = "the worker is behind the simulator: moving on to the next day"
-                break
-        self.player.respond_to_read()
+                return False
+        return False
 
-    def _settle(self) -> None:
-        """After the last day: let the gateway deliver what the worker emitted."""
-        latest = time.monotonic() + self.opts.catch_up_timeout
+    def _scrape_until_still(self, latest: float) -> None:
+        """Scrape until two scrapes a poll apart agree: the worker counts a batch just after
+        its commit, which the demo may have seen (committed offsets) a moment earlier."""
+        before = None
         while not self.stop() and time.monotonic() < latest:
-            self.check()
-            self.player.read_contacts(POLL_S)
-            self._refresh(force=True)
-            if self._worker_caught_up() and self._gateway_caught_up():
+            self._scrape()
+            now = _day_figures(self.worker)
+            if now is not None and now == before:
                 return
-
-    def _worker_caught_up(self) -> bool:
-        """The worker committed every input message so far (the simulator's and the
-        gateway's): the contacts they caused are on their topics. Kafka's committed
-        offsets, not a scrape: a scrape can fall between counting an event and counting
-        the contacts it caused, and moving on then would change the run."""
-        return self.lag() == 0
-
-    def _contacts_read(self) -> bool:
-        """Every contact the worker emitted so far has reached the simulated customers
-        (scraped after the lag was seen at zero, so the count covers every committed batch)."""
-        self._scrape()
-        if self.worker is None:
-            return False
-        return self.player.reader.read >= sum(self.worker.contacts.values())
-
-    def _gateway_caught_up(self) -> bool:
-        if self.worker is None or self.gateway is None:
-            return False
-        handled = self.gateway.handled
-        return handled >= sum(self.worker.contacts.values())
+            before = now
+            time.sleep(SETTLE_POLL_S)
 
     def _refresh(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -150,3 +150,16 @@ class DemoLoop:
         for name, text in scrapes.items():
             if text is not None:
                 (state_dir / name).write_text(text, encoding="utf-8")
+
+
+def _day_figures(w: WorkerFigures | None) -> tuple[object, ...] | None:
+    """What a day line shows, to tell that the worker's counts stopped moving."""
+    if w is None:
+        return None
+    return (
+        w.events_total,
+        w.dead_letters,
+        sorted(w.contacts.items()),
+        sorted(w.recovered.items()),
+        sorted(w.entered.items()),
+    )

@@ -35,6 +35,11 @@ class DemoOptions:
         return f"{self.topic_prefix}collections-demo"
 
     @property
+    def gateway_group(self) -> str:
+        """The gateway's consumer group (its committed offsets tell what it has handled)."""
+        return f"{self.app_id}-gateway"
+
+    @property
     def gateway_port(self) -> int:
         return self.metrics_port + 1
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from datetime import date, datetime
-from itertools import chain
 
 from streams.core.model import ContactDue, ContactOutcome, InputEvent, Repayment
 from streams.demo.kafka_io import ContactReader, EventPublisher
@@ -39,8 +38,12 @@ class DayPlayer:
         self._seq = 0
 
     def publish_profiles(self) -> int:
-        """Profiles, then the opening snapshot of the book (every account known up front)."""
-        return self.publisher.publish(chain(self.sim.iter_profiles(), self.sim.opening()))
+        """The customers' profiles (applied before the book opens, as the replay does)."""
+        return self.publisher.publish(self.sim.iter_profiles())
+
+    def publish_opening(self) -> int:
+        """The opening snapshot of the book (every account known before day one)."""
+        return self.publisher.publish(sorted(self.sim.opening(), key=self.publisher.merge_order))
 
     def play_day(self) -> date:
         """Publish the next simulated day with the reactions that happened up to its end."""
@@ -51,7 +54,7 @@ class DayPlayer:
         while self._pending and self._pending[0][0] <= horizon:
             reactions.append(heapq.heappop(self._pending)[2])
         self.reactions_sent += len(reactions)
-        self.publisher.publish(sorted([*reactions, *todays], key=lambda e: e.occurred_at))
+        self.publisher.publish(sorted([*reactions, *todays], key=self.publisher.merge_order))
         self.days_played += 1
         self.last_day = d
         return d

@@ -13,10 +13,17 @@ from typing import TextIO
 
 from streams.contract.producer import CLIENT_LOG
 from streams.demo.children import Child, DemoError, LocalBroker, stop_all
-from streams.demo.kafka_io import CommittedLag, ContactReader, EventPublisher
+from streams.demo.kafka_io import (
+    CommittedLag,
+    ContactReader,
+    EventPublisher,
+    GroupOffsets,
+    TopicEnds,
+)
 from streams.demo.loop import DemoLoop
 from streams.demo.options import DemoOptions
 from streams.demo.player import DayPlayer
+from streams.demo.settle import Settled
 from streams.demo.stack import (
     check_ports_free,
     clean_slate,
@@ -63,6 +70,7 @@ class Running:
     reader: ContactReader | None = None
     publisher: EventPublisher | None = None
     lag: CommittedLag | None = None
+    gateway_offsets: GroupOffsets | None = None
     loop: DemoLoop | None = None
 
     def close(self) -> None:
@@ -70,6 +78,8 @@ class Running:
             self.loop.save_scrapes(self.opts.state_dir)
         if self.lag is not None:
             self.lag.close()
+        if self.gateway_offsets is not None:
+            self.gateway_offsets.close()
         if self.reader is not None:
             self.reader.close()
         if self.publisher is not None:
@@ -128,11 +138,13 @@ def _start(run: Running, stop: StopFlag, out: TextIO) -> None:
     run.publisher = EventPublisher(client, cat)
     inputs = [t.name for t in cat.inputs()]
     run.lag = CommittedLag(client, opts.app_id, inputs, opts.partitions)
+    run.gateway_offsets = GroupOffsets(client, opts.gateway_group)
+    settled = Settled(run.lag, run.reader, TopicEnds(client), run.gateway_offsets)
     sim = Simulator(opts.sim_config(datetime.now(UTC)))
     player = DayPlayer(sim, run.publisher, run.reader)
     _say(_plan(opts))
     run.loop = DemoLoop(
-        opts, player, stop, out, lag=run.lag, check=lambda: _check_alive(run.children)
+        opts, player, stop, out, settled=settled, check=lambda: _check_alive(run.children)
     )
     run.loop.run()
 

@@ -120,6 +120,10 @@ def start_gateway(opts: DemoOptions, bootstrap: str) -> Child:
         str(opts.state_dir / "gateway-delivered.sqlite"),
         "--metrics-port",
         str(opts.gateway_port),
+        "--group",
+        opts.gateway_group,
+        "--clock",
+        "event",  # a contact is made at its simulated due time, not when the gateway gets to it
     ]
     return Child("gateway", argv, child_env(opts, bootstrap), opts.state_dir / "gateway.log")
 

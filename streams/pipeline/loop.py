@@ -6,7 +6,8 @@ Every turn of the loop:
    (the consumer group assigns partitions; the ``range`` assignor gives one worker the same
    partition number of every input topic, since they all have the same partition count);
 2. admit each record (``admission``: decode, check, or refuse) into its partition's
-   ordered merge (``merge``);
+   ordered merge (``merge``); on the event clock, check with the broker the input ends a
+   release would rely on (``_check_ends``);
 3. release what the merges allow, apply it to the engine (and, on the wall clock, run what
    fell due), collecting a :class:`~streams.pipeline.engine.Batch`;
 4. commit the batch in one Kafka transaction (``transactions``): its outputs, the changed
@@ -43,10 +44,13 @@ from typing import Any
 from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
+    IsolationLevel,
     KafkaError,
+    KafkaException,
     Message,
     TopicPartition,
 )
+from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from streams.contract.registry import RegistryError
 from streams.core.model import Bucket, Tier
@@ -68,6 +72,8 @@ log = logging.getLogger(__name__)
 PAUSE_ABOVE = 20_000  # records buffered per topic partition before its fetching pauses
 RESUME_BELOW = 5_000
 BACKOFF_BASE, BACKOFF_CAP = 0.2, 30.0
+ENDS_TIMEOUT_S = 10.0  # longest wait for the broker's answer on where input topics end
+ENDS_RETRY_S = 1.0  # after no answer, ask again this much later
 
 
 class FatalError(RuntimeError):
@@ -114,6 +120,7 @@ class Owned:
     fetched: dict[str, int] = field(default_factory=dict)  # topic -> offset after the last read
     paused: set[str] = field(default_factory=set)
     blocked_since: float | None = None
+    ends_checked: bool = False  # the merge's ends were checked since it last took a record
 
 
 class PipelineLoop:
@@ -143,6 +150,8 @@ class PipelineLoop:
         self._next_lag = 0.0
         self._consumer: Consumer | None = None
         self._sink: TransactionalSink | None = None
+        self._admin: AdminClient | None = None
+        self._ends_retry_at = 0.0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -229,7 +238,8 @@ class PipelineLoop:
         if time.monotonic() < self._retry_at:
             return
         work = self.engine.batch(self.states.get)
-        self._release_into(work)
+        if not self.event_clock or self._check_ends():
+            self._release_into(work)
         clock = self.engine.clock
         if isinstance(clock, WallClock) and now >= self._next_tick:
             wall = clock.now()
@@ -253,11 +263,13 @@ class PipelineLoop:
                 if error.code() != KafkaError._PARTITION_EOF:
                     log.warning("consumer: %s", error)
                 elif owned is not None and message.topic() in owned.merge.queues:
-                    owned.merge.reached_end(message.topic())
+                    owned.merge.reached_end(message.topic(), message.offset())
+                    owned.ends_checked = False
                 continue
             if owned is None:
                 continue  # fetched before a revocation: the new owner reads it
             owned.fetched[message.topic()] = message.offset() + 1
+            owned.ends_checked = False
             if outage is not None:
                 continue
             headers = message.headers()
@@ -276,6 +288,70 @@ class PipelineLoop:
         self._flow_control()
         if outage is not None:
             raise outage
+
+    def _check_ends(self) -> bool:
+        """Event clock: ask the broker where the input topics a release would rely on end.
+
+        The consumer reports a topic's end once, and fetches each topic on its own: records
+        published on a topic after its end was reported may still be unread while a later
+        record of another topic, published with them, is already here. Trusting the old end
+        would apply that later record first (and a replay would then decide differently from
+        run to run). So for each partition that read something since its last check, one
+        ListOffsets round trip tells where each empty topic ends now (committed, and written:
+        a transaction still open may commit earlier records); an end the broker has moved
+        past, or with a transaction open, is doubted and the partition waits until the
+        consumer has read that topic again. Records the consumer handed over before the
+        question were in the log before it, so the answer covers them. False: no answer;
+        nothing is released this turn.
+        """
+        asked: dict[tuple[str, int], int] = {}
+        for partition, owned in self.owned.items():
+            if owned.ends_checked or not owned.merge.buffered():
+                continue
+            for topic, offset in owned.merge.trusted_ends().items():
+                asked[(topic, partition)] = offset
+        if asked:
+            if time.monotonic() < self._ends_retry_at:
+                return False
+            ends = self._broker_ends(list(asked))
+            if not ends:
+                self._ends_retry_at = time.monotonic() + ENDS_RETRY_S
+                return False
+            for (topic, partition), offset in asked.items():
+                committed, written = ends[(topic, partition)]
+                if committed > offset or written > committed:
+                    self.owned[partition].merge.doubt(topic)
+        for owned in self.owned.values():
+            owned.ends_checked = True
+        return True
+
+    def _broker_ends(self, tps: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int]]:
+        """(topic, partition) -> (committed end, written end) from the broker; {} on failure.
+
+        A failed client is dropped and made anew for the next question: after a broker
+        restart librdkafka's admin client can keep answering from stale leader epochs
+        (``FENCED_LEADER_EPOCH``) for good.
+        """
+        if self._admin is None:
+            self._admin = AdminClient(dict(self.client_config))
+        wanted = {TopicPartition(t, p): OffsetSpec.latest() for t, p in tps}
+        found: dict[IsolationLevel, dict[tuple[str, int], int]] = {}
+        try:
+            for level in (IsolationLevel.READ_COMMITTED, IsolationLevel.READ_UNCOMMITTED):
+                futures = self._admin.list_offsets(
+                    wanted, isolation_level=level, request_timeout=ENDS_TIMEOUT_S
+                )
+                found[level] = {
+                    (tp.topic, tp.partition): f.result(timeout=ENDS_TIMEOUT_S).offset
+                    for tp, f in futures.items()
+                }
+        except (KafkaException, TimeoutError) as exc:
+            log.warning("could not read where the input topics end, retrying: %s", exc)
+            self._admin = None
+            return {}
+        committed = found[IsolationLevel.READ_COMMITTED]
+        written = found[IsolationLevel.READ_UNCOMMITTED]
+        return {tp: (committed[tp], written[tp]) for tp in committed}
 
     def _release_into(self, work: Batch) -> None:
         budget = self.settings.batch_max
@@ -359,6 +435,7 @@ class PipelineLoop:
         self.states.drop()
         for partition, owned in self.owned.items():
             owned.blocked_since = None
+            owned.ends_checked = False
             meta = decode_meta(owned.store.get(META_KEY))
             self._open(partition, owned.store, meta)
             for topic in owned.merge.queues:

@@ -10,6 +10,13 @@ partition is *known*: it has a record waiting, or the consumer has reported reac
 end. The result is a pure function of the topics' contents, whatever the timing: a restart,
 a rebalance or a slow fetch gives the same order, hence the same outputs.
 
+An end is a moment's fact: the consumer reports it once, and records published after it are
+not known until they are fetched. A topic fetched to its end before new records arrived on it
+would let a later record of another topic go first (a nightly snapshot at 23:00 before a
+repayment at 13:47 published in the same batch). So the merge remembers *where* each end was
+reported, and the worker can ``doubt`` an end the broker no longer agrees with (on the event
+clock it asks the broker before trusting one; see ``PipelineLoop``).
+
 Records without an event time (refused records, empty ticks) carry nothing to order by and
 are released as soon as they reach the head of their topic's queue.
 
@@ -34,20 +41,29 @@ class PartitionMerge:
     def __init__(self, topics: Sequence[str]) -> None:
         self.rank = {topic: i for i, topic in enumerate(topics)}
         self.queues: dict[str, deque[Admitted]] = {topic: deque() for topic in topics}
-        self.ended: dict[str, bool] = dict.fromkeys(topics, False)
+        # topic -> the offset its end was reported at (-1: not said); absent: not at its end
+        self.ends: dict[str, int] = {}
 
     def add(self, item: Admitted) -> None:
         self.queues[item.msg.topic].append(item)
-        self.ended[item.msg.topic] = False
+        self.ends.pop(item.msg.topic, None)
 
-    def reached_end(self, topic: str) -> None:
-        """The consumer has handed over everything there is on ``topic`` (for now): once its
-        queue is empty, nothing earlier can still arrive from it."""
-        self.ended[topic] = True
+    def reached_end(self, topic: str, offset: int = -1) -> None:
+        """The consumer has handed over everything there is on ``topic`` (for now, up to
+        ``offset``): once its queue is empty, nothing earlier can still arrive from it."""
+        self.ends[topic] = offset
+
+    def doubt(self, topic: str) -> None:
+        """``topic`` has more than when its end was reported: wait for it again."""
+        self.ends.pop(topic, None)
+
+    def trusted_ends(self) -> dict[str, int]:
+        """The ends a release would rely on: topic -> offset, for the empty topics at their end."""
+        return {t: self.ends[t] for t, q in self.queues.items() if not q and t in self.ends}
 
     def waiting_on(self) -> list[str]:
         """Topics neither buffered nor known to be at their end."""
-        return [t for t, q in self.queues.items() if not q and not self.ended[t]]
+        return [t for t, q in self.queues.items() if not q and t not in self.ends]
 
     def buffered(self, topic: str | None = None) -> int:
         if topic is not None:
@@ -68,7 +84,7 @@ class PartitionMerge:
         """Drop what is buffered of ``topic``: it will be read again from an earlier offset
         (and the consumer will report its end again when it gets there)."""
         self.queues[topic].clear()
-        self.ended[topic] = False
+        self.ends.pop(topic, None)
 
     def _next(self, force: bool) -> str | None:
         best: tuple[datetime, int, int] | None = None
@@ -76,7 +92,7 @@ class PartitionMerge:
         waiting = False  # a topic neither buffered nor known to be at its end (waiting_on)
         for topic, queue in self.queues.items():
             if not queue:
-                waiting = waiting or not self.ended[topic]
+                waiting = waiting or topic not in self.ends
                 continue
             item = queue[0]
             at = item.at

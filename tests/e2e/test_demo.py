@@ -1,7 +1,8 @@
 """The demo path end to end, headless: broker, topics, worker, gateways, simulator, metrics.
 
-One demo run (a few simulated days of a few hundred accounts, as fast as the worker goes)
-serves every test of this module; each test checks that one layer moved.
+One demo run (ten simulated days of a couple of hundred accounts, as fast as the worker goes)
+serves every test of this module; each test checks that one layer moved. A second run with
+the same seed, on its own topics, must be the same run: day by day, contact by contact.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import socket
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,16 +24,18 @@ from confluent_kafka import Consumer, KafkaError, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams.contract.catalogue import Catalogue, catalogue
-from streams.contract.codec import decode_any
-from streams.core.model import Channel, ContactOutcome, Outcome
+from streams.contract.codec import decode, decode_any
+from streams.core.model import Channel, ContactDue, ContactOutcome, Outcome
 from tests.integration.worker_process import free_port
 
 pytestmark = pytest.mark.kafka
 
-ACCOUNTS = 300
-DAYS = 4
+ACCOUNTS = 200
+DAYS = 10
 PARTITIONS = 3
 RUN_TIMEOUT_S = 240
+# one calendar for both runs, even across midnight
+START = datetime.now(UTC).date() + timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,18 @@ class DemoRun:
 
 @pytest.fixture(scope="module")
 def demo(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(kafka_bootstrap, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def demo_again(
+    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, demo: DemoRun
+) -> DemoRun:
+    """The same demo (seed, book, calendar) once more, after the first, on its own topics."""
+    return run_demo(kafka_bootstrap, tmp_path_factory)
+
+
+def run_demo(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     prefix = f"e2e{uuid.uuid4().hex[:8]}."
     state_dir = tmp_path_factory.mktemp("demo")
     worker_port = free_port_pair()  # the gateway serves on the next port
@@ -84,7 +101,7 @@ def demo_argv(bootstrap: str, prefix: str, state_dir: Path, port: int, days: int
         "--bootstrap", bootstrap, "--topic-prefix", prefix,
         "--state-dir", str(state_dir), "--metrics-port", str(port),
         "--accounts", str(ACCOUNTS), "--days", str(days), "--seconds-per-day", "0",
-        "--partitions", str(PARTITIONS),
+        "--partitions", str(PARTITIONS), "--seed", "7", "--start", START.isoformat(),
     ]  # fmt: skip
 
 
@@ -221,3 +238,46 @@ def test_metrics_moved_in_the_worker_and_the_gateway(demo: DemoRun) -> None:
     gateway = "metrics-gateway.prom"
     assert demo.total(gateway, "collections_gateway_deliveries_total", result="delivered") > 0
     assert demo.total(gateway, "collections_gateway_outcomes_total") > 0
+
+
+def day_lines(run: DemoRun) -> list[str]:
+    """The per-day totals (events, delinquency, contacts per channel, recoveries, dead
+    letters) and the summary, without the run's own paths."""
+    return [line for line in run.stdout.splitlines() if not line.startswith("gateway files:")]
+
+
+def contacts_of(run: DemoRun) -> dict[str, list[tuple[str, str]]]:
+    """Channel -> every contact sent on it, as (due time, contact id), in order."""
+    return {
+        channel.value: sorted(
+            (c.due_at.isoformat(), c.contact_id)
+            for c in (
+                decode(v, ContactDue)
+                for v in messages_on(run.bootstrap, run.catalogue.contact_due(channel).name)
+            )
+        )
+        for channel in Channel
+    }
+
+
+def outcomes_of(run: DemoRun) -> Counter[tuple[str, str, str]]:
+    """Every outcome the worker read: the customers' reactions and the gateway's receipts."""
+    values = messages_on(run.bootstrap, run.catalogue.contact_outcomes.name)
+    outcomes = [decode(v, ContactOutcome) for v in values]
+    return Counter((o.event_id, o.occurred_at.isoformat(), o.outcome.value) for o in outcomes)
+
+
+def test_the_same_seed_gives_the_same_totals_day_by_day(demo: DemoRun, demo_again: DemoRun) -> None:
+    assert demo.returncode == demo_again.returncode == 0, demo_again.stderr
+    assert len([line for line in day_lines(demo) if line.startswith("day ")]) == DAYS
+    assert day_lines(demo_again) == day_lines(demo)
+
+
+def test_the_same_seed_sends_the_same_contacts_and_reads_the_same_outcomes(
+    demo: DemoRun, demo_again: DemoRun
+) -> None:
+    first = contacts_of(demo)
+    assert all(first.values()), first  # every channel sent something to compare
+    assert contacts_of(demo_again) == first
+    # the gateway's receipts too: made at each contact's own (simulated) time
+    assert outcomes_of(demo_again) == outcomes_of(demo)

@@ -13,6 +13,7 @@ from connectors.metrics import GatewayMetrics
 from streams.contract.catalogue import catalogue
 from streams.contract.codec import decode, encode
 from streams.core.model import Channel, ContactDue, ContactOutcome, Outcome
+from streams.settings import ClockMode
 from tests.unit.connectors.factories import NOW, contact_due
 
 CATALOGUE = catalogue("t-")
@@ -50,7 +51,7 @@ class ScriptedGateway(Gateway):
 
 
 class Rig:
-    def __init__(self, tmp_path: Path, gateway: Gateway) -> None:
+    def __init__(self, tmp_path: Path, gateway: Gateway, clock: ClockMode = "wall") -> None:
         self.registry = CollectorRegistry()
         self.emitter = FakeEmitter()
         self.store = DeliveredStore(tmp_path / "delivered.sqlite")
@@ -61,6 +62,7 @@ class Rig:
             store=self.store,
             metrics=GatewayMetrics(self.registry),
             now=lambda: NOW,
+            clock=clock,
         )
 
     async def handle(self, value: bytes, offset: int = 0) -> Disposition:
@@ -128,6 +130,38 @@ async def test_an_expired_contact_is_dropped_and_counted(
     assert gateway.delivered == []
     assert rig.emitter.sent == []
     assert rig.count("collections_gateway_expired_total", channel="sms") == 1
+
+
+async def test_on_the_wall_clock_the_delivered_outcome_is_stamped_now(rig: Rig) -> None:
+    await rig.handle(encode(contact_due("c-1", due_at=NOW + timedelta(days=40))))
+    assert [o.occurred_at for o in rig.emitter.outcomes()] == [NOW]
+
+
+async def test_on_the_event_clock_a_contact_is_made_at_its_own_due_time(
+    tmp_path: Path, gateway: ScriptedGateway
+) -> None:
+    # simulated time: weeks away from the wall clock, in either direction
+    rig = Rig(tmp_path, gateway, clock="event")
+    ahead = contact_due("c-1", due_at=NOW + timedelta(days=40))
+    behind = contact_due("c-2", due_at=NOW - timedelta(days=40))
+    assert await rig.handle(encode(ahead)) is Disposition.DELIVERED
+    # long expired on the wall clock, not at its own time (the contract keeps expires_at
+    # at or after due_at, so on the event clock nothing expires)
+    assert await rig.handle(encode(behind), offset=1) is Disposition.DELIVERED
+    stamps = {o.contact_id: o.occurred_at for o in rig.emitter.outcomes()}
+    assert stamps == {"c-1": ahead.due_at, "c-2": behind.due_at}
+
+
+async def test_on_the_event_clock_a_refused_contact_is_reported_failed_at_its_due_time(
+    tmp_path: Path,
+) -> None:
+    refusing = ScriptedGateway(DeliveryResult.permanent("http_422", "bad phone"))
+    rig = Rig(tmp_path, refusing, clock="event")
+    later = contact_due("c-1", due_at=NOW + timedelta(days=3))
+    assert await rig.handle(encode(later)) is Disposition.DEAD_LETTERED
+    assert [(o.outcome, o.occurred_at) for o in rig.emitter.outcomes()] == [
+        (Outcome.FAILED, later.due_at)
+    ]
 
 
 async def test_a_permanent_failure_goes_to_the_dlq_and_is_reported_failed(

@@ -95,3 +95,28 @@ def test_rewinding_a_topic_drops_its_queue_and_forgets_its_end() -> None:
     merge.rewind(CAT.aging.name)
     assert merge.buffered() == 0
     assert merge.waiting_on() == [CAT.aging.name]
+
+
+def test_the_ends_a_release_relies_on_are_the_empty_topics_with_their_offsets() -> None:
+    merge = PartitionMerge(TOPICS)
+    merge.add(at(5, CAT.aging.name, 3))
+    merge.reached_end(CAT.aging.name, 4)
+    merge.reached_end(CAT.repayments.name, 10)
+    merge.reached_end(CAT.ticks.name, 0)
+    # aging has a head: its order is known whatever its end; the others rest on their ends
+    assert merge.trusted_ends() == {CAT.repayments.name: 10, CAT.ticks.name: 0}
+
+
+def test_a_doubted_end_holds_the_merge_until_the_topic_is_read_again() -> None:
+    # repayments was read to its end before a repayment at 13:47 was published with the
+    # nightly snapshot at 23:00: the snapshot must wait for the repayment, not go first
+    merge = PartitionMerge(TOPICS)
+    merge.reached_end(CAT.repayments.name, 0)
+    merge.reached_end(CAT.ticks.name, 0)
+    merge.add(at(23, CAT.aging.name, 0))
+    merge.doubt(CAT.repayments.name)  # the broker has more on repayments than offset 0
+    assert released(merge) == []
+    assert merge.waiting_on() == [CAT.repayments.name]
+    merge.add(at(13, CAT.repayments.name, 0))
+    merge.reached_end(CAT.repayments.name, 1)
+    assert released(merge) == [(CAT.repayments.name, 0), (CAT.aging.name, 0)]
