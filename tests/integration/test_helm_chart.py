@@ -19,13 +19,15 @@ from typing import Any
 import pytest
 import yaml
 
+from streams.core.model import Channel
+
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "collections-pipeline"
 TOOLS = ROOT / "deploy" / "helm" / "tools.sh"
 RULES = ROOT / "deploy" / "prometheus" / "rules"
 KUBE_VERSION = "1.31.0"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
-CUSTOM = {"PrometheusRule", "ServiceMonitor", "ScaledObject"}
+CUSTOM = {"PrometheusRule", "ServiceMonitor", "ScaledObject", "TriggerAuthentication"}
 
 
 @pytest.fixture(scope="module")
@@ -159,32 +161,33 @@ def test_a_disruption_budget_covers_the_workers(docs: list[dict[str, Any]]) -> N
     assert budget["selector"] == worker["selector"]
 
 
-def test_credentials_and_callback_keys_are_files_from_secrets_never_env(
+def test_credentials_and_keys_are_files_from_secrets_made_before_the_install_never_env(
     docs: list[dict[str, Any]],
 ) -> None:
-    secrets = {d["metadata"]["name"] for d in docs if d["kind"] == "Secret"}
+    assert [d for d in docs if d["kind"] == "Secret"] == []  # the chart holds no secret
     workloads = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment")]
-    assert len(workloads) == 4  # worker, two gateways, callbacks
+    assert len(workloads) == 7  # worker, five gateways, callbacks
     for workload in workloads:
         pod = workload["spec"]["template"]["spec"]
-        mounted = {v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
-        assert "cp-kafka" in mounted and mounted <= secrets
+        secrets = [v["secret"] for v in pod["volumes"] if "secret" in v]
+        assert "collections-kafka" in {s["secretName"] for s in secrets}
+        for secret in secrets:
+            # only the files this pod needs: never a whole Secret with other roles' keys
+            assert secret["items"] and secret["defaultMode"] == 0o440
         for container in pod["containers"]:
             assert not any(
                 "valueFrom" in e and "secretKeyRef" in e["valueFrom"] for e in container["env"]
             )
+            assert not any(e["name"].endswith("_PASSWORD") for e in container["env"])
             assert "envFrom" not in container
-    callbacks = one(docs, "Deployment", "-callbacks")["spec"]["template"]["spec"]
-    assert {
-        "secret": {"secretName": "cp-callback-keys", "defaultMode": 0o440},
-        "name": "callback-keys",
-    } in callbacks["volumes"]
 
 
-def test_gateways_and_callbacks_are_deployments_with_services(docs: list[dict[str, Any]]) -> None:
+def test_one_gateway_deployment_per_channel_and_the_callbacks_with_services(
+    docs: list[dict[str, Any]],
+) -> None:
     deployments = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
     services = {d["metadata"]["name"] for d in docs if d["kind"] == "Service"}
-    assert deployments == {"cp-gateway-messaging", "cp-gateway-agents", "cp-callbacks"}
+    assert deployments == {f"cp-gateway-{c.topic_suffix}" for c in Channel} | {"cp-callbacks"}
     assert deployments <= services
 
 
@@ -207,6 +210,7 @@ def test_autoscaling_follows_consumer_lag_and_stops_at_the_partition_count(tools
     [trigger] = scaled["triggers"]
     assert trigger["type"] == "kafka"
     assert trigger["metadata"]["consumerGroup"] == "collections-pipeline"
+    assert trigger["authenticationRef"] == {"name": "cp-worker"}  # SASL_SSL by default
 
 
 @pytest.mark.parametrize(
