@@ -277,12 +277,7 @@ def test_autoscaling_follows_consumer_lag_and_stops_at_the_partition_count(tools
 def test_more_workers_than_partitions_is_refused_at_render_time(
     tools: Path, sets: tuple[str, ...]
 ) -> None:
-    args = ["template", "cp", str(CHART), "--kube-version", KUBE_VERSION]
-    for value in sets:
-        args += ["--set", value]
-    proc = helm(tools, *args)
-    assert proc.returncode != 0
-    assert "kafka.partitions (8)" in proc.stderr
+    assert "kafka.partitions (8)" in refusal(tools, sets)
 
 
 # ------------------------------------------------------------------------------ the wiring
@@ -625,12 +620,7 @@ def test_every_role_the_chart_runs_can_be_renamed_as_collectctl_acls_does(tools:
 def test_settings_the_programs_would_refuse_are_refused_at_render_time(
     tools: Path, sets: tuple[str, ...], message: str
 ) -> None:
-    args = ["template", "cp", str(CHART), "--kube-version", KUBE_VERSION]
-    for value in sets:
-        args += ["--set", value]
-    proc = helm(tools, *args)
-    assert proc.returncode != 0
-    assert message in proc.stderr
+    assert message in refusal(tools, sets)
 
 
 def checkov(tools: Path, manifest: Path) -> dict[str, Any]:
@@ -679,3 +669,13 @@ def test_with_the_example_values_the_only_skip_is_the_explained_digest_check(
     skipped = report["results"]["skipped_checks"]
     assert {c["check_id"] for c in skipped} == {"CKV_K8S_43"}
     assert all("pin the image by digest" in c["check_result"]["suppress_comment"] for c in skipped)
+
+
+def refusal(tools: Path, sets: tuple[str, ...]) -> str:
+    """Render with ``--set`` each of ``sets``; the render must fail: its error output."""
+    args = ["template", "cp", str(CHART), "--kube-version", KUBE_VERSION]
+    for value in sets:
+        args += ["--set", value]
+    proc = helm(tools, *args)
+    assert proc.returncode != 0, "rendered, but should have been refused"
+    return proc.stderr
