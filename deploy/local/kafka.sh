@@ -17,7 +17,7 @@
 #
 # sasl_ssl: at the first start a CA, the broker's certificate (SAN 127.0.0.1, localhost) and
 # one SCRAM-SHA-512 user per role (admin, publisher, worker, gateway-<channel>, callbacks,
-# privacy) with random passwords are made in $KAFKA_RUN_DIR/secrets: ca.pem and
+# privacy, lag-monitor) with random passwords are made in $KAFKA_RUN_DIR/secrets: ca.pem and
 # <user>.password, for clients. Grant the roles with `collectctl acls apply` as admin.
 set -euo pipefail
 
@@ -33,8 +33,9 @@ pidfile=$run/kafka.pid
 log=$run/logs/server.log
 secrets=$run/secrets
 security=${KAFKA_SECURITY:-plaintext}
-# SCRAM users of the secured mode: one per role (see streams/security/acls.py)
-users=(admin publisher worker callbacks privacy
+# SCRAM users of the secured mode: one per role (see streams/contract/acls.py); a run
+# directory made before a role was added lacks its user: `kafka.sh wipe` makes them anew
+users=(admin publisher worker callbacks privacy lag-monitor
   gateway-sms gateway-ivr gateway-agent-call gateway-field-visit gateway-legal-letter)
 
 say() { printf 'kafka: %s\n' "$*" >&2; }

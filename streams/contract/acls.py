@@ -12,6 +12,9 @@ is refused: a gateway's credentials cannot write a repayment or read another cha
 - gateway-<channel>: read its contact-due topic and erasure requests; write outcomes and
   the DLQ; its group ``<app_id>-gateway-<channel>``.
 - callbacks: write contact outcomes.
+- lag-monitor: describe the worker's group and the topics it reads, nothing else: enough for
+  an autoscaler (KEDA) to read the group's committed offsets and the topics' ends, not to
+  read a record, join the group or write.
 
 Every producing role also gets ``IDEMPOTENT_WRITE`` on the cluster (idempotent producers).
 Topic administration and ACL changes stay with a super user (``admin`` locally).
@@ -31,6 +34,7 @@ ROLES = (
     "privacy",
     "worker",
     "callbacks",
+    "lag-monitor",
     *(f"gateway-{c.topic_suffix}" for c in Channel),
 )
 
@@ -89,6 +93,9 @@ def acl_set(
         grants.append(Grant(user("worker"), "transactional_id", f"{app_id}-", operation, True))
 
     topics("callbacks", "WRITE", [cat.contact_outcomes.name])
+
+    topics("lag-monitor", "DESCRIBE", [t.name for t in cat.inputs()] + [cat.ticks.name])
+    grants.append(Grant(user("lag-monitor"), "group", app_id, "DESCRIBE"))
 
     for channel in Channel:
         role = f"gateway-{channel.topic_suffix}"

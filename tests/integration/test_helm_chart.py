@@ -528,7 +528,7 @@ def test_the_secured_configuration_mounts_each_security_file(
         ("default values", "scram_sha512", True),
     ],
 )
-def test_keda_reads_the_lag_with_the_worker_credentials_the_worker_pods_mount(
+def test_keda_reads_the_lag_as_the_lag_monitor_which_may_only_describe(
     tools: Path, name: str, sasl: str | None, tls: bool
 ) -> None:
     docs = documents(render(tools, *CONFIGURATIONS[name], "worker.autoscaling.enabled=true"))
@@ -537,36 +537,25 @@ def test_keda_reads_the_lag_with_the_worker_credentials_the_worker_pods_mount(
     assert (trigger["metadata"].get("tls") == "enable") is tls
     auth = one(docs, "TriggerAuthentication")
     assert trigger["authenticationRef"] == {"name": auth["metadata"]["name"]}
-    worker = one(docs, "StatefulSet", "-worker")["spec"]["template"]["spec"]
-    [container] = worker["containers"]
-    mounted = {
-        (v["secret"]["secretName"], item["key"])
-        for v in worker["volumes"]
-        if "secret" in v
-        for item in v["secret"]["items"]
-    }
-    refs = auth["spec"]["secretTargetRef"]
-    assert refs and {(r["name"], r["key"]) for r in refs} <= mounted
-    parameters = {r["parameter"] for r in refs} | {
-        e["parameter"] for e in auth["spec"].get("env", [])
-    }
-    if sasl:
-        [username] = auth["spec"]["env"]
-        assert username == {
-            "parameter": "username",
-            "name": "COLLECTIONS_KAFKA_USERNAME",
-            "containerName": container["name"],
-        }
-        assert {"username", "password"} <= parameters
-        principal = environment(container)["COLLECTIONS_KAFKA_USERNAME"]
-        values = yaml.safe_load((CHART / "values.yaml").read_text())
-        grants = acl_set(catalogue(), values["appId"], principals_of(CONFIGURATIONS[name]))
-        assert any(
-            (g.principal, g.resource, g.name) == (f"User:{principal}", "group", values["appId"])
-            for g in grants
-        )
-    else:
-        assert {"cert", "key"} <= parameters
+    secret = next(
+        d["spec"]["template"]["spec"]["volumes"] for d in docs if d["kind"] == "StatefulSet"
+    )
+    [kafka_secret] = {v["secret"]["secretName"] for v in secret if "secret" in v}
+    refs = {r["parameter"]: (r["name"], r["key"]) for r in auth["spec"]["secretTargetRef"]}
+    assert "env" not in auth["spec"]  # nothing taken from the worker's container
+    if tls and name == "mutual TLS":
+        assert refs["cert"] == (kafka_secret, "lag-monitor.crt")
+        assert refs["key"] == (kafka_secret, "lag-monitor.key")
+    if not sasl:
+        assert {"cert", "key"} <= set(refs)
+        return
+    assert refs["password"] == (kafka_secret, "lag-monitor.password")
+    assert refs["username"] == (kafka_secret, "lag-monitor.username")
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    grants = acl_set(catalogue(), values["appId"])
+    mine = {(g.resource, g.name, g.operation) for g in grants if g.principal == "User:lag-monitor"}
+    assert ("group", values["appId"], "DESCRIBE") in mine
+    assert {operation for _r, _n, operation in mine} == {"DESCRIBE"}
 
 
 def test_without_security_keda_has_no_credentials(tools: Path) -> None:
@@ -583,6 +572,7 @@ def test_without_security_keda_has_no_credentials(tools: Path) -> None:
 
 def test_every_role_the_chart_runs_can_be_renamed_as_collectctl_acls_does(tools: Path) -> None:
     run = ["worker", "callbacks", *(f"gateway-{c.topic_suffix}" for c in Channel)]
+    assert "lag-monitor" in ROLES  # KEDA's: its name is a key of the Secret, not a value
     assert set(run) <= set(ROLES)
     docs = documents(render(tools, *(f"kafka.principals.{r}=svc-{r}" for r in run)))
     usernames = {

@@ -19,8 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
-from confluent_kafka.admin import AdminClient
+from confluent_kafka import (
+    Consumer,
+    ConsumerGroupTopicPartitions,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from streams.contract.acl_admin import apply_acls
 from streams.contract.acls import acl_set, gateway_group
@@ -203,10 +210,10 @@ def test_forget_erases_the_customer_at_the_gateway_and_tombstones_the_profile(
     assert "cust-gone-4711" not in gateway.out.read_text()
 
 
-def refusal(client: dict[str, object], topic: str) -> KafkaError | None:
+def refusal(client: dict[str, object], topic: str, idempotent: bool = True) -> KafkaError | None:
     """Produce one record; the broker's error, or None if it was accepted."""
     errors: list[KafkaError | None] = []
-    producer = Producer({**client, "message.timeout.ms": 10_000, "enable.idempotence": True})
+    producer = Producer({**client, "message.timeout.ms": 10_000, "enable.idempotence": idempotent})
     producer.produce(topic, b"v", b"cust-1", on_delivery=lambda err, _m: errors.append(err))
     producer.flush(20)
     assert errors, "no delivery report"
@@ -241,6 +248,48 @@ def test_a_gateway_principal_cannot_read_another_channels_contacts(secured: Secu
     finally:
         consumer.close()
     assert error is not None and error.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
+
+
+def test_the_lag_monitor_reads_the_workers_lag_and_nothing_else(secured: Secured) -> None:
+    """What an autoscaler needs (the group's committed offsets, the topics' ends), no more."""
+    aging = secured.cat.aging.name
+    assert refusal(secured.client("publisher"), aging) is None  # one record: end offset 1
+    committer = Consumer({**secured.client("admin"), "group.id": secured.app_id})
+    committer.commit(offsets=[TopicPartition(aging, 0, 0)], asynchronous=False)
+    committer.close()
+
+    monitor = AdminClient(secured.client("lag-monitor"))
+    request = ConsumerGroupTopicPartitions(secured.app_id, [TopicPartition(aging, 0)])
+    [(_group, future)] = monitor.list_consumer_group_offsets([request]).items()
+    [committed] = future.result(timeout=30).topic_partitions
+    assert (committed.offset, committed.error) == (0, None)
+    ends = monitor.list_offsets({TopicPartition(aging, p): OffsetSpec.latest() for p in range(3)})
+    assert sum(f.result(timeout=30).offset for f in ends.values()) == 1
+
+    refused = refusal(secured.client("lag-monitor"), aging, idempotent=False)
+    assert refused is not None and refused.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    reader = Consumer(
+        {
+            **secured.client("lag-monitor"),
+            "group.id": secured.app_id,
+            "auto.offset.reset": "earliest",
+        }
+    )
+    reader.subscribe([aging])
+    try:
+        error = None
+        for _ in range(100):
+            msg = reader.poll(0.2)
+            if msg is not None:
+                error = msg.error()
+                break
+    finally:
+        reader.close()
+    assert error is not None, "the lag monitor read a record"
+    assert error.code() in (
+        KafkaError.GROUP_AUTHORIZATION_FAILED,
+        KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    )
 
 
 def test_a_wrong_password_or_no_credentials_get_nothing(secured: Secured, tmp_path: Path) -> None:

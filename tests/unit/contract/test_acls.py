@@ -61,7 +61,15 @@ def test_callbacks_write_outcomes_only_and_nobody_but_the_worker_reads_inputs() 
 def test_every_producing_role_may_write_idempotently_and_every_role_has_grants() -> None:
     assert {g.principal.removeprefix("User:") for g in GRANTS} == set(ROLES)
     idempotent = {g.principal for g in GRANTS if g.operation == "IDEMPOTENT_WRITE"}
-    assert idempotent == {f"User:{r}" for r in ROLES}
+    assert idempotent == {f"User:{r}" for r in ROLES if r != "lag-monitor"}
+
+
+def test_the_lag_monitor_only_describes_the_workers_group_and_inputs() -> None:
+    mine = [g for g in GRANTS if g.principal == "User:lag-monitor"]
+    assert {g.operation for g in mine} == {"DESCRIBE"}
+    assert {g.name for g in mine if g.resource == "group"} == {"p.app"}
+    described = {g.name for g in mine if g.resource == "topic"}
+    assert described == {t.name for t in CAT.inputs()} | {CAT.ticks.name}
 
 
 def test_principals_can_be_renamed_per_role() -> None:
