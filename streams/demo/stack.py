@@ -80,7 +80,7 @@ def clean_slate(opts: DemoOptions, client: Client, local: bool) -> None:
             path.unlink(missing_ok=True)
 
 
-def create_topics(opts: DemoOptions, client: Client) -> None:
+def create_topics(opts: DemoOptions, client: Client | str) -> None:
     report = ensure_topics(client, opts.catalogue())
     if not report.ok:
         lines = "\n  ".join(report.lines())

@@ -114,6 +114,10 @@ class Run:
                 raise AssertionError(f"{self.settings.app_id}: timed out waiting for {what}")
             time.sleep(0.1)
 
+    def wait_lag(self, at_most: float, what: str) -> None:
+        """Wait until at most ``at_most`` inputs are left uncommitted."""
+        self.wait(lambda: self.lag() <= at_most, what)
+
     def done(self, timeout: float = 300.0) -> None:
         self.wait(lambda: self.lag() == 0, "every input committed", timeout)
 

@@ -31,7 +31,7 @@ def test_a_broker_killed_twice_mid_stream_changes_nothing(
     with chaos_run(own_broker.bootstrap, unique_name(), tmp_path, stream) as run:
         run.worker("w1", kafka_options=IMPATIENT)
         for share in (0.3, 0.6):
-            run.wait(lambda s=share: run.lag() <= total * (1 - s), f"{share:.0%} done")
+            run.wait_lag(total * (1 - share), f"{share:.0%} done")
             own_broker.kill()
             time.sleep(2.0)  # the worker meets a dead broker mid-batch
             own_broker.start()

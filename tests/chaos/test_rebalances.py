@@ -33,7 +33,7 @@ def test_a_second_and_third_worker_joining_and_leaving_change_nothing(
         steps = [("join", "w2"), ("join", "w3"), ("leave", "w2"), ("kill", "w3"), ("join", "w2")]
         for i, (action, name) in enumerate(steps, start=1):
             threshold = total * (1 - i / (len(steps) + 1))
-            run.wait(lambda t=threshold: run.lag() <= t, f"progress below {threshold:.0f}")
+            run.wait_lag(threshold, f"progress below {threshold:.0f}")
             time.sleep(rng.uniform(0.0, 1.0))
             if action == "join":
                 run.worker(name)

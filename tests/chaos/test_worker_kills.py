@@ -53,7 +53,7 @@ def test_ten_sigkills_at_random_points_change_nothing(
         kills = 0
         for step in range(1, 13):
             threshold = total * (1 - step / 13)
-            run.wait(lambda t=threshold: run.lag() <= t, f"progress below {threshold:.0f}")
+            run.wait_lag(threshold, f"progress below {threshold:.0f}")
             time.sleep(rng.uniform(0.0, 0.4))  # somewhere inside a batch or its commit
             worker.kill()
             kills += 1

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from prometheus_client import CollectorRegistry
@@ -21,6 +22,8 @@ from streams.core.state import CustomerState
 from streams.pipeline.state_codec import decode_state
 from streams.settings import ClockMode, Settings
 from streams.worker import Pipeline, build_pipeline, prepare_topics
+
+T = TypeVar("T")
 
 
 def pipeline_settings(
@@ -203,7 +206,7 @@ class Reader:
                 )
             await asyncio.to_thread(self.poll)
 
-    def of_type(self, kind: type) -> list:  # type: ignore[type-arg]
+    def of_type(self, kind: type[T]) -> list[T]:
         return [r[2] for r in self.records if isinstance(r[2], kind)]
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ not order messages across topics.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,7 +101,9 @@ class Scenario:
 
 
 @pytest.fixture
-async def scenario(kafka_bootstrap: str, unique_name: Callable[[], str], tmp_path: Path):  # type: ignore[no-untyped-def]
+async def scenario(
+    kafka_bootstrap: str, unique_name: Callable[[], str], tmp_path: Path
+) -> AsyncIterator[Scenario]:
     settings = pipeline_settings(kafka_bootstrap, unique_name(), tmp_path)
     cat = topics_for(settings)
     async with running(settings) as pipeline:

@@ -34,7 +34,10 @@ def test_no_readme_command_expects_collectctl_on_the_path() -> None:
 
 
 def test_every_collectctl_subcommand_the_readme_runs_exists() -> None:
-    choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    subparsers = build_parser()._subparsers
+    assert subparsers is not None
+    choices = subparsers._group_actions[0].choices
+    assert choices is not None
     used = {m.group(1) for line in commands(ROOT / "README.md") for m in RUN.finditer(line)}
     assert used and used <= set(choices)
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
@@ -27,7 +28,7 @@ CATALOGUE = catalogue("t-")
 KEY = b"ivr-vendor-signing-secret-0001"
 OLD_KEY = b"ivr-vendor-signing-secret-0000"
 TAG_KEY = b"internal-contact-tag-key-ivr-01"
-Client = TestClient  # type: ignore[type-arg]
+Client = TestClient[web.Request, web.Application]
 
 
 def tagged(body: dict[str, object], channel: Channel = Channel.IVR) -> dict[str, object]:
@@ -84,7 +85,9 @@ def guard(tmp_path: Path) -> Iterator[ReplayGuard]:
     guard.close()
 
 
-def app_for(emitter: FakeEmitter, sec: CallbackSecurity, registry: CollectorRegistry | None = None):  # type: ignore[no-untyped-def]
+def app_for(
+    emitter: FakeEmitter, sec: CallbackSecurity, registry: CollectorRegistry | None = None
+) -> web.Application:
     metrics = GatewayMetrics(registry or CollectorRegistry())
     return create_app(
         emitter=emitter, catalogue=CATALOGUE, now=lambda: NOW, security=sec, metrics=metrics

@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from connectors.base import DeliveryStatus
 from connectors.filesink import FileSinkGateway
 from tests.unit.connectors.factories import contact_due
@@ -17,9 +19,9 @@ async def test_each_contact_is_appended_as_one_json_line(tmp_path: Path) -> None
     assert lines[0]["amount_due"] == 12_000
 
 
-async def test_a_dash_writes_to_stdout(capsys: object) -> None:
+async def test_a_dash_writes_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     sink = FileSinkGateway("-")
     await sink.deliver(contact_due("c-9"))
     await sink.close()
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    out = capsys.readouterr().out
     assert json.loads(out)["contact_id"] == "c-9"

@@ -124,6 +124,7 @@ def test_encode_refuses_a_contact_that_expires_before_it_is_due() -> None:
 
 def test_encode_refuses_a_value_of_the_wrong_type() -> None:
     with pytest.raises(EncodeError, match="Repayment"):
+        # deliberately the wrong type: encode must refuse it
         encode(dataclasses.replace(REPAYMENT, source=42))  # type: ignore[arg-type]
 
 
@@ -145,6 +146,7 @@ def test_random_bodies_behind_a_known_fingerprint_raise_only_decode_errors(body:
 
 
 def test_a_tombstone_is_undecodable_rather_than_a_crash() -> None:
+    # deliberately not bytes: a tombstone's value is None
     assert reason_of(None) == "undecodable"  # type: ignore[arg-type]
 
 

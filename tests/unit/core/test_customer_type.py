@@ -23,7 +23,7 @@ def days_ago(n: int) -> date:
     return TODAY - timedelta(days=n)
 
 
-def account(name: str = "acc", **fields: object) -> AccountState:
+def account(name: str = "acc", /, **fields: object) -> AccountState:
     return AccountState(name, "CNY", **fields)  # type: ignore[arg-type]
 
 

@@ -10,6 +10,7 @@ from streams.core.model import (
     ContactSuppressed,
     DeadLetter,
     HardStop,
+    InputEvent,
     Outcome,
     SegmentChanged,
     SuppressionReason,
@@ -89,7 +90,8 @@ def test_segment_event_ids_are_deterministic() -> None:
     first = decide(None, aging("a1", DAY1, 1, 5000), at(DAY1, 1), POLICY).outputs
     second = decide(None, aging("a1", DAY1, 1, 5000), at(DAY1, 1), POLICY).outputs
     assert first == second
-    assert len(first[0].event_id) == 32  # type: ignore[union-attr]
+    assert isinstance(first[0], SegmentChanged)
+    assert len(first[0].event_id) == 32
 
 
 def test_a_cure_cancels_every_scheduled_contact_with_an_audit_record() -> None:
@@ -154,7 +156,7 @@ def test_a_dispute_outcome_is_a_hard_stop() -> None:
 
 def test_bad_business_input_becomes_a_dead_letter() -> None:
     state = decide(None, aging("a1", DAY1, 3, 5000), at(DAY1, 1), POLICY).state
-    cases = [
+    cases: list[tuple[InputEvent, str]] = [
         (repayment("nope", 100, at(DAY1, 2)), "unknown_account"),
         (repayment("a1", 100, at(DAY1, 2), currency="USD"), "currency_mismatch"),
         (aging("a1", DAY2, 4, 5000, currency="USD"), "currency_mismatch"),
@@ -167,7 +169,9 @@ def test_bad_business_input_becomes_a_dead_letter() -> None:
         decision = decide(state, event, at(DAY1, 3), POLICY)
         assert not decision.changed
         assert [type(o) for o in decision.outputs] == [DeadLetter]
-        assert decision.outputs[0].reason == reason  # type: ignore[union-attr]
+        (dead,) = decision.outputs
+        assert isinstance(dead, DeadLetter)
+        assert dead.reason == reason
 
 
 def test_an_event_for_another_customer_is_refused() -> None:

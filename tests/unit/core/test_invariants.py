@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -50,6 +51,15 @@ ops = st.one_of(
     ),
     st.tuples(st.just("wait"), st.integers(1, 60)),
 )
+# what ``ops`` draws, one shape per kind of step
+Step = (
+    tuple[Literal["age"], str, int, int]
+    | tuple[Literal["pay"], str, int]
+    | tuple[Literal["outcome"], Outcome, bool]
+    | tuple[Literal["promise"], int]
+    | tuple[Literal["profile"], str, frozenset[Channel], frozenset[HardStop]]
+    | tuple[Literal["wait"], int]
+)
 
 
 @dataclass
@@ -90,7 +100,7 @@ class CheckedDriver(Driver):
             t.violations.append(f"contact for a cured customer at {when}")
 
 
-def drive(policy_name: str, steps: list[tuple[object, ...]]) -> CheckedDriver:
+def drive(policy_name: str, steps: list[Step]) -> CheckedDriver:
     policy = CHINA if policy_name == "china" else REG_F
     driver = CheckedDriver(policy)
     driver.truth = t = Truth(zone=policy.compliance.time_zone)
@@ -100,58 +110,54 @@ def drive(policy_name: str, steps: list[tuple[object, ...]]) -> CheckedDriver:
     driver.send(aging("a1", first, 3, 100_000), driver.now)  # something to collect from the start
     t.overdue["a1"], t.as_of["a1"] = 100_000, first
     for step in steps:
-        kind, *args = step
         now = driver.now + timedelta(minutes=7)
-        if kind == "wait":
-            driver.run_until(driver.now + timedelta(hours=int(args[0])))  # type: ignore[arg-type]
-            continue
-        if kind == "age":
-            account, dpd, amount = args
-            as_of = now.astimezone(ZoneInfo(t.zone)).date()
-            event = aging(str(account), as_of, int(dpd), int(amount))  # type: ignore[arg-type]
-            event = replace(event, event_id=f"{event.event_id}@{now.isoformat()}")
-            driver.send(event, now)
-            if as_of >= t.as_of.get(event.account_id, as_of):  # older snapshots are ignored
-                t.overdue[event.account_id] = event.overdue_amount if event.days_past_due else 0
-                t.as_of[event.account_id] = as_of
-        elif kind == "pay":
-            account, amount = args
-            if str(account) in t.overdue:
-                driver.send(repayment(str(account), int(amount), now), now)  # type: ignore[arg-type]
-                t.overdue[str(account)] = max(0, t.overdue[str(account)] - int(amount))  # type: ignore[arg-type]
-        elif kind == "outcome":
-            result, linked = args
-            voice = [c for c in driver.contacts() if c.channel in VOICE]
-            target = voice[-1] if voice and linked else None
-            channel = target.channel if target else Channel.IVR
-            driver.send(outcome(channel, result, now, target.contact_id if target else None), now)  # type: ignore[arg-type]
-            if target is not None and target.contact_id not in t.outcomes:
-                t.outcomes[target.contact_id] = result  # type: ignore[assignment]
-            if result is Outcome.OPT_OUT:
-                t.reported.add(channel)
-            if result is Outcome.DISPUTE:
-                t.disputed = True
-        elif kind == "promise":
-            (days,) = args
-            when = now.astimezone(ZoneInfo(t.zone)).date() + timedelta(days=int(days))  # type: ignore[arg-type]
-            promise = outcome(
-                Channel.AGENT_CALL,
-                Outcome.PROMISE_TO_PAY,
-                now,
-                promise_amount=50_000,
-                promise_date=when,
-            )
-            driver.send(promise, now)
-        elif kind == "profile":
-            zone, opt_outs, stops = args
-            driver.send(profile(now, time_zone=zone, opt_outs=opt_outs, hard_stops=stops), now)
-            t.zone, t.opt_outs, t.stops = str(zone), set(opt_outs), set(stops)  # type: ignore[call-overload]
+        match step:
+            case ("wait", hours):
+                driver.run_until(driver.now + timedelta(hours=hours))
+            case ("age", account, dpd, amount):
+                as_of = now.astimezone(ZoneInfo(t.zone)).date()
+                event = aging(account, as_of, dpd, amount)
+                event = replace(event, event_id=f"{event.event_id}@{now.isoformat()}")
+                driver.send(event, now)
+                if as_of >= t.as_of.get(event.account_id, as_of):  # older snapshots are ignored
+                    t.overdue[event.account_id] = event.overdue_amount if event.days_past_due else 0
+                    t.as_of[event.account_id] = as_of
+            case ("pay", account, amount):
+                if account in t.overdue:
+                    driver.send(repayment(account, amount, now), now)
+                    t.overdue[account] = max(0, t.overdue[account] - amount)
+            case ("outcome", result, linked):
+                voice = [c for c in driver.contacts() if c.channel in VOICE]
+                target = voice[-1] if voice and linked else None
+                channel = target.channel if target else Channel.IVR
+                driver.send(
+                    outcome(channel, result, now, target.contact_id if target else None), now
+                )
+                if target is not None and target.contact_id not in t.outcomes:
+                    t.outcomes[target.contact_id] = result
+                if result is Outcome.OPT_OUT:
+                    t.reported.add(channel)
+                if result is Outcome.DISPUTE:
+                    t.disputed = True
+            case ("promise", days):
+                when = now.astimezone(ZoneInfo(t.zone)).date() + timedelta(days=days)
+                promise = outcome(
+                    Channel.AGENT_CALL,
+                    Outcome.PROMISE_TO_PAY,
+                    now,
+                    promise_amount=50_000,
+                    promise_date=when,
+                )
+                driver.send(promise, now)
+            case ("profile", zone, opt_outs, stops):
+                driver.send(profile(now, time_zone=zone, opt_outs=opt_outs, hard_stops=stops), now)
+                t.zone, t.opt_outs, t.stops = zone, set(opt_outs), set(stops)
     driver.run_until(driver.now + timedelta(days=3))
     return driver
 
 
-def voice_contacts(driver: Driver) -> list[tuple[datetime, Outcome | None]]:
-    truth: Truth = driver.truth  # type: ignore[attr-defined]
+def voice_contacts(driver: CheckedDriver) -> list[tuple[datetime, Outcome | None]]:
+    truth = driver.truth
     return [
         (c.occurred_at, truth.outcomes.get(c.contact_id))
         for c in driver.contacts()
@@ -170,7 +176,7 @@ PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @PROPERTY
 @given(st.lists(ops, max_size=30))
 def test_china_no_contact_outside_hours_stopped_or_cured_and_no_cap_exceeded(
-    steps: list[tuple[object, ...]],
+    steps: list[Step],
 ) -> None:
     driver = drive("china", steps)
     assert driver.truth.violations == []
@@ -185,7 +191,7 @@ def test_china_no_contact_outside_hours_stopped_or_cured_and_no_cap_exceeded(
 @PROPERTY
 @given(st.lists(ops, max_size=30))
 def test_reg_f_seven_attempts_in_seven_days_and_a_week_of_quiet_after_a_conversation(
-    steps: list[tuple[object, ...]],
+    steps: list[Step],
 ) -> None:
     check_reg_f(steps)
 
@@ -194,7 +200,7 @@ def test_reg_f_no_call_while_the_outcome_of_the_last_call_is_unknown() -> None:
     # found by HYPOTHESIS_PROFILE=explore: an IVR call at DPD 8, an agent call the moment the
     # account reached DPD 16 (seven minutes later, the IVR outcome not reported yet), then
     # the IVR call's outcome arrives: it was a conversation, so the agent call broke Reg F
-    steps: list[tuple[object, ...]] = [
+    steps: list[Step] = [
         ("wait", 6),
         ("age", "a1", 8, 1000),
         ("age", "a1", 16, 1000),
@@ -203,7 +209,7 @@ def test_reg_f_no_call_while_the_outcome_of_the_last_call_is_unknown() -> None:
     check_reg_f(steps)
 
 
-def check_reg_f(steps: list[tuple[object, ...]]) -> None:
+def check_reg_f(steps: list[Step]) -> None:
     driver = drive("us_reg_f", steps)
     assert driver.truth.violations == []
     voice = voice_contacts(driver)
@@ -215,7 +221,7 @@ def check_reg_f(steps: list[tuple[object, ...]]) -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ops, max_size=25))
-def test_same_inputs_give_the_same_outputs_and_contact_ids(steps: list[tuple[object, ...]]) -> None:
+def test_same_inputs_give_the_same_outputs_and_contact_ids(steps: list[Step]) -> None:
     first, second = drive("china", steps), drive("china", steps)
     assert first.log == second.log
     assert first.state == second.state
@@ -223,7 +229,7 @@ def test_same_inputs_give_the_same_outputs_and_contact_ids(steps: list[tuple[obj
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ops, max_size=25))
-def test_state_round_trips_through_plain_json_dicts(steps: list[tuple[object, ...]]) -> None:
+def test_state_round_trips_through_plain_json_dicts(steps: list[Step]) -> None:
     driver = drive("china", steps)
     assert driver.state is not None
     plain = json.loads(json.dumps(customer_to_dict(driver.state)))

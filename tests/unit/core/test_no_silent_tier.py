@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams.core import load_policy
-from streams.core.model import Channel, Instalment, Outcome
+from streams.core.model import Channel, InputEvent, Instalment, Outcome, Output
 from tests.unit.core.walk_support import (
     START,
     Driver,
@@ -55,7 +55,7 @@ class CheckedDriver(Driver):
             if self.now >= until or (self.now == start and len(self.log) == before):
                 break
 
-    def send(self, event, when=None):  # type: ignore[no-untyped-def]
+    def send(self, event: InputEvent, when: datetime | None = None) -> tuple[Output, ...]:
         outputs = super().send(event, when)
         self.check()
         return outputs

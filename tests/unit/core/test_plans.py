@@ -10,6 +10,7 @@ from streams.core import load_policy
 from streams.core.model import (
     Channel,
     ContactDue,
+    ContactSuppressed,
     CustomerType,
     DeadLetter,
     Instalment,
@@ -153,11 +154,11 @@ def test_segment_changes_report_the_plan_state() -> None:
 
 def test_the_plan_holds_back_the_scheduled_calls_with_an_audit() -> None:
     driver = agreed()
-    held = [
-        o.contact.channel
-        for _, o in driver.log
-        if getattr(o, "reason", None) is SuppressionReason.PROMISE_PENDING
-    ]
+    held = []
+    for _, o in driver.log:
+        if getattr(o, "reason", None) is SuppressionReason.PROMISE_PENDING:
+            assert isinstance(o, ContactSuppressed)  # the audit record, with its contact
+            held.append(o.contact.channel)
     assert Channel.AGENT_CALL in held
 
 

@@ -18,7 +18,7 @@ def port_pair_in_time_wait() -> int:
         with socket.socket() as server:
             server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             server.bind(("127.0.0.1", 0))
-            port = server.getsockname()[1]
+            port: int = server.getsockname()[1]  # (host, port) for AF_INET
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port + 1)) == 0:
                     continue

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from confluent_kafka import KafkaError, KafkaException
 
 from streams.contract.catalogue import catalogue
-from streams.core.model import Channel, ContactOutcome, Outcome, Repayment
+from streams.core.model import Channel, ContactOutcome, InputEvent, Outcome, Repayment
 from streams.demo.kafka_io import EventPublisher, TopicPart
 from streams.demo.settle import Settled
 from streams.sim import SimConfig, Simulator
@@ -88,7 +88,8 @@ def test_events_are_published_in_the_workers_merge_order() -> None:
 
         paid = Repayment("r-1", at, customer, snapshot.account_id, 100, "CNY", at, "sim")
         earlier = outcome("o-0", at - timedelta(seconds=1))
-        events = sorted([outcome("o-1", at), paid, snapshot, earlier], key=publisher.merge_order)
+        published: list[InputEvent] = [outcome("o-1", at), paid, snapshot, earlier]
+        events = sorted(published, key=publisher.merge_order)
         # earliest first; at the same instant, in the order the worker ranks the topics
         assert [e.event_id for e in events] == ["o-0", snapshot.event_id, "r-1", "o-1"]
     finally:

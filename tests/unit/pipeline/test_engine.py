@@ -18,6 +18,7 @@ from streams.core.model import (
     HardStop,
     Outcome,
 )
+from streams.core.state import CustomerState
 from streams.pipeline.clock import WallClock, tick_value
 from streams.pipeline.emitter import Incoming
 from streams.pipeline.engine import PartitionMeta
@@ -34,6 +35,11 @@ from tests.unit.pipeline.engine_support import (
 )
 
 
+def nothing_stored(customer_id: str) -> CustomerState | None:
+    """The state reader of an engine whose stores are empty."""
+    return None
+
+
 def reasons(emits: list[Any]) -> list[str]:
     return [
         read_dead_letter_headers(e.headers)["dlq.reason"] for e in emits if e.topic == CAT.dlq.name
@@ -48,7 +54,7 @@ def profile(customer: str, at: Any, **fields: Any) -> AccountProfile:
 def test_a_record_without_a_key_is_dead_lettered_not_stored_under_its_partition() -> None:
     e = engine()
     msg = replace(record(aging("c1", 2, 3, 500)), key=None)
-    work = e.process([msg], {}.get)
+    work = e.process([msg], nothing_stored)
     assert reasons(work.emits) == ["missing_key"]
     assert work.writes == {}
 
@@ -57,7 +63,7 @@ def test_a_record_on_another_partition_than_its_key_is_dead_lettered() -> None:
     e = engine()
     msg = record(aging("c1", 2, 3, 500))
     wrong = replace(msg, partition=(msg.partition + 1) % 3)
-    work = e.process([wrong], {}.get)
+    work = e.process([wrong], nothing_stored)
     assert reasons(work.emits) == ["wrong_partition"]
     assert work.writes == {}
 
@@ -66,7 +72,7 @@ def test_an_oversized_record_becomes_a_dead_letter_that_fits_the_broker() -> Non
     limits = Limits(max_input_bytes=1024, max_dead_letter_value_bytes=100)
     e = engine(limits=limits)
     msg = record(aging("c1", 2, 3, 500), value=b"\xc3\x01" + b"x" * 5000)
-    (dead,) = e.process([msg], {}.get).emits
+    (dead,) = e.process([msg], nothing_stored).emits
     headers = read_dead_letter_headers(dead.headers)
     assert headers["dlq.reason"] == "too_large"
     assert headers["dlq.original.size"] == "5002" and headers["dlq.truncated"] == "true"
@@ -81,9 +87,11 @@ def test_malformed_ticks_are_dead_lettered_and_do_not_stop_the_batch() -> None:
         for i, value in enumerate([b"\x7f" * 8, b"abc", (2**62).to_bytes(8, "big")])
     ]
     opt_out = profile("c1", T0, opt_outs=frozenset({Channel.SMS}))
-    work = e.process([*ticks, record(opt_out)], {}.get)
+    work = e.process([*ticks, record(opt_out)], nothing_stored)
     assert reasons(work.emits) == ["malformed_tick"] * 3
-    assert work.writes["c1"][1].opt_outs == frozenset({Channel.SMS})
+    written = work.writes["c1"][1]
+    assert written is not None
+    assert written.opt_outs == frozenset({Channel.SMS})
 
 
 def test_an_event_dated_far_ahead_of_the_partition_clock_is_refused() -> None:
@@ -108,6 +116,7 @@ def test_a_profile_with_a_bad_time_zone_still_applies_its_hard_stop() -> None:
     work = e.process([record(bad, 1, unvalidated(bad))], committed.get)
     assert reasons(work.emits) == ["validation"]
     state = work.writes["c1"][1]
+    assert state is not None
     assert HardStop.DECEASED in state.hard_stops
     assert state.slots == {}
 
@@ -180,7 +189,7 @@ def test_on_the_wall_clock_a_contact_due_now_leaves_with_the_event() -> None:
     now = T0.replace(hour=3)  # 11:00 in Shanghai: inside every window
     e = engine(WallClock(lambda: now))
     event = replace(aging("c1", 2, 2, 100), occurred_at=now)
-    work = e.process([record(event)], {}.get)
+    work = e.process([record(event)], nothing_stored)
     assert [o.channel for o in work.outputs if isinstance(o, ContactDue)] == [Channel.SMS]
     assert work.caused_output == [now]
 
@@ -188,7 +197,7 @@ def test_on_the_wall_clock_a_contact_due_now_leaves_with_the_event() -> None:
 def test_a_refused_record_still_moves_the_partition_position() -> None:
     e = engine()
     msg = replace(record(aging("c1", 2, 3, 500), 41), value=b"junk")
-    e.process([msg], {}.get)
+    e.process([msg], nothing_stored)
     assert e.partition_meta(msg.partition).offsets == {CAT.aging.name: 42}
 
 
@@ -211,7 +220,7 @@ def test_counts_are_staged_until_the_batch_is_committed() -> None:
     registry = CollectorRegistry()
     metrics = PipelineMetrics(registry, topics=[CAT.aging.name])
     e = Engine(POLICY, CAT, EventClock(), partitions=PARTITIONS, metrics=metrics)
-    work = e.process([record(aging("c1", 2, 3, 500))], {}.get)
+    work = e.process([record(aging("c1", 2, 3, 500))], nothing_stored)
     labels = {"topic": CAT.aging.name}
     assert registry.get_sample_value("collections_events_processed_total", labels) == 0
     work.apply_counts(metrics)
@@ -240,6 +249,6 @@ def test_an_erasure_request_tombstones_the_state_and_unschedules_the_customer() 
 def test_a_profile_tombstone_is_no_news_not_a_dead_letter_or_a_hold() -> None:
     e = engine()
     msg = replace(record(profile("c1", T0)), value=None)
-    work = e.process([msg], {}.get)
+    work = e.process([msg], nothing_stored)
     assert work.emits == [] and work.writes == {}
     assert e.partition_meta(msg.partition).holds == {}

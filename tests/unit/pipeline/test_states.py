@@ -12,7 +12,7 @@ PARTITIONS = 3
 
 
 def customers_on(partition: int, n: int) -> list[str]:
-    found = []
+    found: list[str] = []
     i = 0
     while len(found) < n:
         name = f"C-{i}"

@@ -36,7 +36,7 @@ def test_stream_is_a_generator_of_profiles_the_opening_book_then_days() -> None:
     assert profiles == list(range(len(profiles)))
     opening = items[len(profiles) : len(profiles) + 800]
     assert all(isinstance(e, AgingSnapshot) for e in opening)
-    assert {e.as_of for e in opening} == {CONFIG.start - timedelta(days=1)}  # type: ignore[union-attr]
+    assert {e.as_of for e in opening} == {CONFIG.start - timedelta(days=1)}
     assert sum(1 for e in items if isinstance(e, AgingSnapshot)) == 3 * 800
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -80,7 +81,16 @@ def test_voice_outcomes_are_answered_or_not_and_sms_delivered_or_failed() -> Non
     assert firsts[Channel.SMS] == {Outcome.DELIVERED, Outcome.FAILED}
 
 
-def always(channel: Channel, **changes: float) -> SimConfig:
+class Changes(TypedDict, total=False):
+    """The behaviour ``always`` lets a test change besides reach, talk and dispute."""
+
+    promise: float
+    pay_now: float
+    boost: float
+    opt_out: float
+
+
+def always(channel: Channel, **changes: Unpack[Changes]) -> SimConfig:
     """A config where ``channel`` always reaches and talks, with other behaviour changed."""
     base = SimConfig(accounts=3000, start=START)
     behaviour = replace(base.channels[channel], reach=1.0, talk=1.0, dispute=0.0, **changes)
@@ -90,10 +100,14 @@ def always(channel: Channel, **changes: float) -> SimConfig:
 def test_a_promise_carries_the_amount_owed_and_a_date_within_a_week() -> None:
     sim = Simulator(always(Channel.AGENT_CALL, promise=1.0))
     owed = overdue_by_customer(sim.day(START))
-    promises = []
+    promises: list[ContactOutcome] = []
     for snaps in owed[:50]:
         events = sim.respond(contact(snaps, Channel.AGENT_CALL), MORNING)
-        promises += [e for e in events if getattr(e, "outcome", None) is Outcome.PROMISE_TO_PAY]
+        promises += [
+            e
+            for e in events
+            if isinstance(e, ContactOutcome) and e.outcome is Outcome.PROMISE_TO_PAY
+        ]
     assert len(promises) > 40  # a few wilful customers do not promise even when asked
     for p in promises:
         assert p.promise_amount and p.promise_amount > 0 and p.currency == "CNY"

@@ -7,7 +7,7 @@ from dataclasses import replace
 from prometheus_client import CollectorRegistry
 
 from streams.contract.examples import SEGMENT_CHANGED
-from streams.core.model import Bucket, Channel, ContactResult, Tier
+from streams.core.model import Bucket, Channel, ContactResult, Output, Tier
 from streams.core.state import CustomerState
 from streams.demo.scrape import WorkerFigures
 from streams.demo.view import kpi_lines
@@ -26,7 +26,7 @@ def test_the_live_view_shows_variants_connects_mixes_and_plans() -> None:
     entered = replace(
         SEGMENT_CHANGED, from_tier=Tier.CURRENT, to_tier=Tier.MILD, strategy_variant="champion"
     )
-    outputs = [
+    outputs: list[Output] = [
         entered,
         replace(entered, from_tier=Tier.MILD, to_tier=Tier.CURRENT),
         ContactResult(Channel.AGENT_CALL, True, True, "champion"),

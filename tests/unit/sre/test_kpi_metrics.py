@@ -16,6 +16,7 @@ from streams.core.model import (
     ContactResult,
     CustomerType,
     InstalmentResolved,
+    Output,
     PlanStatus,
     PromiseStatus,
     SegmentChanged,
@@ -82,7 +83,7 @@ def test_outputs_count_recovery_per_variant_contacts_connects_plans_and_referral
     broken = InstalmentResolved(
         "c1", "plan-1", 2, 3, PromiseStatus.BROKEN, 100, "CNY", AT, PlanStatus.BROKEN
     )
-    outputs = [
+    outputs: list[Output] = [
         entered,
         cured,
         replace(CONTACT_DUE, strategy_variant="challenger"),

@@ -184,7 +184,7 @@ def test_gauges_equal_a_recount_of_the_accounts_after_any_sequence_of_changes(
         else:
             state[(partition, account)] = after
     expected = Counter((f.tier, f.bucket) for f in state.values())
-    overdue = Counter()
+    overdue: Counter[tuple[Tier, Bucket]] = Counter()
     for f in state.values():
         overdue[(f.tier, f.bucket)] += f.overdue_amount
     for tier, bucket in {(f.tier, f.bucket) for f in map(figures, Tier)}:

@@ -87,11 +87,16 @@ def test_rules_use_only_metrics_the_workers_export_or_rules_record(
     assert used - known == set()
 
 
+def metric_name(series: str) -> str:
+    """The metric name a ``promtool`` input series starts with."""
+    name = re.match(r"[A-Za-z_:][A-Za-z0-9_:]*", series)
+    assert name is not None, series
+    return name.group()
+
+
 def test_unit_test_inputs_are_series_the_workers_export(exported_names: frozenset[str]) -> None:
     inputs = {
-        re.match(r"[A-Za-z_:][A-Za-z0-9_:]*", series["series"]).group()  # type: ignore[union-attr]
-        for case in _unit_tests()
-        for series in case["input_series"]
+        metric_name(series["series"]) for case in _unit_tests() for series in case["input_series"]
     }
     assert inputs - exported_names - BUILTIN_SERIES == set()
 
