@@ -38,21 +38,11 @@ security=${KAFKA_SECURITY:-plaintext}
 users=(admin publisher worker callbacks privacy lag-monitor
   gateway-sms gateway-ivr gateway-agent-call gateway-field-visit gateway-legal-letter)
 
-say() { printf 'kafka: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-running_pid() {
-  [[ -f $pidfile ]] || return 1
-  local pid
-  pid=$(<"$pidfile")
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null; then
-    echo "$pid"
-    return 0
-  fi
-  return 1
-}
+name=kafka
+marker=kafka.Kafka
+grace=30
+# shellcheck source=deploy/local/process.sh
+source "$here/process.sh"  # say, die, port_open, running_pid, stop
 
 install() {
   if [[ -f $libs/.complete ]]; then return 0; fi
@@ -179,24 +169,6 @@ start() {
   say "ready on 127.0.0.1:$port (pid $pid, $security, started in $((SECONDS - t0))s; data $run/data)"
   [[ $security == sasl_ssl ]] && say "secured: CA and passwords in $secrets; grant roles: collectctl acls apply"
   return 0
-}
-
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$pidfile"
-    say "not running"
-    return 0
-  fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "did not stop within 30s; killing"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-  say "stopped"
 }
 
 status() {

@@ -28,10 +28,11 @@ run=${REGISTRY_RUN_DIR:-$cache/registry-run-$port}
 pidfile=$run/registry.pid
 log=$run/registry.log
 
-say() { printf 'registry: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+name=registry
+marker=local-registry
+grace=20
+# shellcheck source=deploy/local/process.sh
+source "$here/process.sh"  # say, die, port_open, running_pid, stop
 
 # 200 from the compat API's subject list: the REST resources are up, not only the HTTP port.
 api_ready() {
@@ -43,17 +44,6 @@ api_ready() {
     head -n 1 <&3
   ) || return 1
   [[ $status == *" 200 "* ]]
-}
-
-running_pid() {
-  [[ -f $pidfile ]] || return 1
-  local pid
-  pid=$(<"$pidfile")
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -q 'local-registry' "/proc/$pid/cmdline" 2>/dev/null; then
-    echo "$pid"
-    return 0
-  fi
-  return 1
 }
 
 install() {
@@ -110,24 +100,6 @@ start() {
   echo "$pid" >"$pidfile"
   wait_ready "$pid"
   say "ready on http://127.0.0.1:$port/apis/ccompat/v6 (pid $pid, started in $((SECONDS - t0))s)"
-}
-
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$pidfile"
-    say "not running"
-    return 0
-  fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + 20))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "did not stop within 20s; killing"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-  say "stopped"
 }
 
 status() {
