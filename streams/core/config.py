@@ -166,12 +166,9 @@ def _promises(raw: object, r: Reader) -> PromiseRules:
         raw, "promises", {"grace_days", "kept_percent", "reminder_days_before", "max_days"}
     )
     d = PromiseRules()
-    kept = _int(body, "kept_percent", d.kept_percent, "promises", r)
-    if kept > 100:
-        r.fail("promises.kept_percent", f"expected at most 100, got {kept}")
     return PromiseRules(
         grace_days=_int(body, "grace_days", d.grace_days, "promises", r, minimum=0),
-        kept_percent=kept,
+        kept_percent=_percent(body, "kept_percent", d.kept_percent, "promises", r),
         reminder_days_before=_int(
             body, "reminder_days_before", d.reminder_days_before, "promises", r, minimum=0
         ),
@@ -183,12 +180,9 @@ def _plans(raw: object, r: Reader) -> PlanRules:
     keys = {"grace_days", "kept_percent", "reminder_days_before", "max_instalments", "max_days"}
     body = r.mapping(raw, "plans", keys)
     d = PlanRules()
-    kept = _int(body, "kept_percent", d.kept_percent, "plans", r)
-    if kept > 100:
-        r.fail("plans.kept_percent", f"expected at most 100, got {kept}")
     return PlanRules(
         grace_days=_int(body, "grace_days", d.grace_days, "plans", r, minimum=0),
-        kept_percent=kept,
+        kept_percent=_percent(body, "kept_percent", d.kept_percent, "plans", r),
         reminder_days_before=_int(
             body, "reminder_days_before", d.reminder_days_before, "plans", r, minimum=0
         ),
@@ -201,3 +195,11 @@ def _int(
     body: Mapping[str, object], key: str, default: int, path: str, r: Reader, minimum: int = 1
 ) -> int:
     return r.integer(body.get(key, default), join(path, key), minimum=minimum)
+
+
+def _percent(body: Mapping[str, object], key: str, default: int, path: str, r: Reader) -> int:
+    """A whole percentage, 1 to 100."""
+    value = _int(body, key, default, path, r)
+    if value > 100:
+        r.fail(join(path, key), f"expected at most 100, got {value}")
+    return value
